@@ -1,0 +1,5 @@
+"""Point-cloud transforms, one module per kind; importing this package registers them all."""
+
+from .base import TRANSFORMS, Compose, Transform, add_point_key, build_transform, index_operator, point_keys
+
+__all__ = ["TRANSFORMS", "Compose", "Transform", "add_point_key", "build_transform", "index_operator", "point_keys"]

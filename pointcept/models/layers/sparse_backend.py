@@ -1,0 +1,91 @@
+"""The one import of sparse convolutions: ``from pointcept.models.layers.sparse_backend import spconv``.
+
+Two backends share spconv 2.x's API and weight layout ``[out, k, k, k, in]``:
+
+* ``spconv`` (traveller59/spconv, wheels ``spconv`` for the CPU and ``spconv-cuXXX`` for CUDA);
+* ``spconv_triton`` (Triton kernels, GPU only) where no CUDA build of spconv is installed.
+
+``POINTCEPT_SPCONV_BACKEND=spconv|spconv_triton`` forces one; ``auto`` (default) takes spconv when it can
+run on this machine's device, else spconv-triton on a GPU. The CPU build of spconv calls
+``torch.cuda.current_stream()`` in its backward pass, which crashes a CPU-only torch; :func:`_patch_cpu_streams`
+makes its stream helper return 0 when CUDA is unavailable, once, here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from types import ModuleType
+
+import torch
+
+BACKEND_ENV = "POINTCEPT_SPCONV_BACKEND"
+BACKENDS = ("spconv", "spconv_triton")
+
+
+class SparseBackendUnavailable(ImportError):
+    """No sparse-convolution backend can run on this machine."""
+
+
+def _patch_cpu_streams() -> None:
+    """Make spconv's ``get_current_stream`` return 0 without CUDA (its CPU backward calls it)."""
+    if torch.cuda.is_available():
+        return
+
+    def get_current_stream() -> int:
+        return 0
+
+    for module_name in ("spconv.pytorch.cppcore", "spconv.pytorch.ops", "spconv.pytorch.hash"):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if hasattr(module, "get_current_stream"):
+            module.get_current_stream = get_current_stream
+
+
+def _spconv_runs_here() -> bool:
+    """True when the installed spconv can run on this machine's device (CPU build on a GPU host cannot)."""
+    try:
+        from spconv.cppconstants import CPU_ONLY_BUILD
+    except ImportError:
+        return False
+    return not (torch.cuda.is_available() and CPU_ONLY_BUILD)
+
+
+def _load(name: str) -> ModuleType:
+    if name == "spconv":
+        module = importlib.import_module("spconv.pytorch")
+        _patch_cpu_streams()
+        return module
+    if name == "spconv_triton":
+        if not torch.cuda.is_available():
+            raise SparseBackendUnavailable("spconv_triton runs on GPUs only; install `spconv` for the CPU")
+        return importlib.import_module("spconv_triton.pytorch")
+    raise ValueError(f"{BACKEND_ENV}={name!r}: expected one of auto, {', '.join(BACKENDS)}")
+
+
+def select_backend(preference: str | None = None) -> tuple[str, ModuleType]:
+    """Return ``(name, module)`` of the sparse-conv backend to use on this machine."""
+    preference = (preference or os.environ.get(BACKEND_ENV, "auto")).strip().lower().replace("-", "_")
+    if preference != "auto":
+        try:
+            return preference, _load(preference)
+        except ImportError as error:
+            raise SparseBackendUnavailable(f"{BACKEND_ENV}={preference!r} cannot be imported: {error}") from error
+    candidates = ["spconv", "spconv_triton"] if _spconv_runs_here() else ["spconv_triton", "spconv"]
+    errors = []
+    for name in candidates:
+        try:
+            return name, _load(name)
+        except ImportError as error:
+            errors.append(f"{name}: {error}")
+    raise SparseBackendUnavailable(
+        "no sparse convolution backend: install `spconv` (CPU), `spconv-cuXXX` matching torch.version.cuda, "
+        "or `spconv-triton` (GPU); scripts/setup.sh picks one. Tried: " + "; ".join(errors)
+    )
+
+
+BACKEND_NAME, spconv = select_backend()
+
+__all__ = ["spconv", "BACKEND_NAME", "select_backend", "SparseBackendUnavailable"]

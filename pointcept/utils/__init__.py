@@ -1,0 +1,1 @@
+"""Framework-wide utilities (no dependency on datasets, models or engines)."""

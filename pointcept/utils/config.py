@@ -1,0 +1,220 @@
+"""Python config files with ``_base_`` inheritance and checked command-line overrides.
+
+A config file is plain Python; its top-level names (not starting with ``_``, not modules, functions or
+classes) become config keys. ``_base_ = "x.py"`` or a list of files is loaded first, relative to the
+config file; the child's dicts are merged into the bases' recursively, and a dict with ``_delete_=True``
+replaces the inherited one instead. Two bases defining the same key is an error (which one should win
+is ambiguous). Overrides ``a.b=1 c=[1,2]`` must name keys that exist (prefix ``+`` to add a new key), and
+the resolved config is saved as ``config.py`` that reloads to the same values.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import os
+import pprint
+import types
+from pathlib import Path
+from typing import Any, Iterable
+
+from .io import atomic_path
+from .registry import did_you_mean
+
+BASE_KEY = "_base_"
+DELETE_KEY = "_delete_"
+
+
+class ConfigDict(dict):
+    """A dict whose keys are also attributes; a missing attribute is an error, never a new empty key."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for key, value in self.items():
+            super().__setitem__(key, _wrap(value))
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"config has no key {name!r}.{did_you_mean(name, self.keys())}") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self[name] = value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, _wrap(value))
+
+    def __delattr__(self, name: str) -> None:
+        del self[name]
+
+    def __deepcopy__(self, memo: dict) -> "ConfigDict":
+        return type(self)({k: copy.deepcopy(v, memo) for k, v in self.items()})
+
+    def to_dict(self) -> dict:
+        return _unwrap(self)
+
+
+def _wrap(value: Any) -> Any:
+    if isinstance(value, dict) and not isinstance(value, ConfigDict):
+        return ConfigDict(value)
+    if isinstance(value, list):
+        return [_wrap(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_wrap(v) for v in value)
+    return value
+
+
+def _unwrap(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_unwrap(v) for v in value)
+    return value
+
+
+class Config(ConfigDict):
+    """The resolved config of one experiment; ``Config.fromfile(path)`` loads it."""
+
+    @classmethod
+    def fromfile(cls, path: str | os.PathLike) -> "Config":
+        return cls(_load_file(Path(path).resolve(), chain=()))
+
+    def merge_from_options(self, options: Iterable[str] | dict | None) -> "Config":
+        """Apply ``key.sub=value`` overrides; values are parsed as Python literals where possible."""
+        if not options:
+            return self
+        if isinstance(options, dict):
+            items = list(options.items())
+        else:
+            items = [parse_option(o) for o in options]
+        for key, value in items:
+            set_by_dotted_key(self, key, value)
+        return self
+
+    def pretty_text(self) -> str:
+        lines = []
+        for key, value in self.items():
+            lines.append(f"{key} = {pprint.pformat(_unwrap(value), width=100, sort_dicts=False)}")
+        return "\n".join(lines) + "\n"
+
+    def dump(self, path: str | os.PathLike) -> None:
+        """Write the config as Python (atomically) and check that it reloads to the same values."""
+        with atomic_path(path) as tmp:
+            tmp.write_text(self.pretty_text())
+            if _unwrap(_load_file(tmp.resolve(), chain=())) != _unwrap(self):
+                raise ValueError(f"config written to {path} does not reload to the same values")
+
+
+def parse_option(option: str) -> tuple[str, Any]:
+    if "=" not in option:
+        raise ValueError(f"override {option!r} must look like key=value (e.g. optimizer.lr=0.1)")
+    key, raw = option.split("=", 1)
+    return key.strip(), parse_value(raw.strip())
+
+
+def parse_value(raw: str) -> Any:
+    """``1`` -> int, ``[1,2]`` -> list, ``true``/``none`` -> bool/None, anything else stays a string."""
+    lowered = raw.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if lowered in ("none", "null"):
+        return None
+    try:
+        return ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        return raw
+
+
+def set_by_dotted_key(cfg: dict, dotted: str, value: Any) -> None:
+    """Set ``a.b.0.c`` in nested dicts/lists; unknown keys fail naming the closest ones."""
+    allow_new = dotted.startswith("+")
+    parts = dotted.lstrip("+").split(".")
+    node: Any = cfg
+    walked: list[str] = []
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        where = ".".join(walked) or "<root>"
+        if isinstance(node, (list, tuple)):
+            if not part.lstrip("-").isdigit() or not -len(node) <= int(part) < len(node):
+                raise KeyError(f"override {dotted!r}: {where} is a list of {len(node)}; {part!r} is not an index")
+            if last:
+                if isinstance(node, tuple):
+                    raise KeyError(f"override {dotted!r}: {where} is a tuple; replace it whole")
+                node[int(part)] = _wrap(value)
+                return
+            node = node[int(part)]
+        elif isinstance(node, dict):
+            if part not in node and not (allow_new and last):
+                raise KeyError(
+                    f"override {dotted!r}: unknown key {part!r} in {where}.{did_you_mean(part, node.keys())}"
+                    f" Use +{dotted} to add a new key."
+                )
+            if last:
+                node[part] = _wrap(value)
+                return
+            node = node[part]
+        else:
+            raise KeyError(f"override {dotted!r}: {where} is a {type(node).__name__}, not a dict or list")
+        walked.append(part)
+
+
+def merge_dicts(base: dict, child: dict) -> dict:
+    """Merge ``child`` into a copy of ``base``; a child dict with ``_delete_=True`` replaces instead."""
+    merged = copy.deepcopy(dict(base))
+    for key, value in child.items():
+        if isinstance(value, dict) and value.get(DELETE_KEY, False):
+            merged[key] = _strip_delete(value)
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_dicts(merged[key], value)
+        else:
+            merged[key] = _strip_delete(value) if isinstance(value, dict) else copy.deepcopy(value)
+    return merged
+
+
+def _strip_delete(value: dict) -> dict:
+    out = {}
+    for k, v in value.items():
+        if k == DELETE_KEY:
+            continue
+        out[k] = _strip_delete(v) if isinstance(v, dict) else copy.deepcopy(v)
+    return out
+
+
+def _load_file(path: Path, chain: tuple[Path, ...]) -> dict:
+    if not path.is_file():
+        raise FileNotFoundError(f"config file not found: {path}")
+    if path in chain:
+        raise ValueError(f"config inheritance cycle: {' -> '.join(str(p) for p in chain + (path,))}")
+    source = path.read_text()
+    try:
+        code = compile(ast.parse(source, filename=str(path)), str(path), "exec")
+    except SyntaxError as error:
+        raise SyntaxError(f"config {path} has a syntax error: {error}") from error
+    namespace: dict[str, Any] = {"__file__": str(path), "__name__": f"_config_{path.stem}"}
+    exec(code, namespace)
+    own = {
+        k: v
+        for k, v in namespace.items()
+        if not k.startswith("_") and not isinstance(v, (types.ModuleType, types.FunctionType, type))
+    }
+    bases = namespace.get(BASE_KEY, [])
+    bases = [bases] if isinstance(bases, str) else list(bases)
+    merged: dict = {}
+    owners: dict[str, Path] = {}
+    for base in bases:
+        base_path = (path.parent / base).resolve()
+        base_cfg = _load_file(base_path, chain + (path,))
+        for key in base_cfg:
+            if key in owners:
+                raise KeyError(
+                    f"config {path}: key {key!r} is defined by two bases, {owners[key]} and {base_path}; "
+                    "set it in one base only"
+                )
+            owners[key] = base_path
+        merged.update(base_cfg)
+    return merge_dicts(merged, own)
