@@ -1,6 +1,14 @@
 """Datasets, transforms and collation. ``build_dataset(cfg)`` builds any registered dataset."""
 
 from .builder import DATASETS, build_dataset
+from .collate import collate_fn, point_collate_fn
 from .defaults import DefaultDataset, SceneDataError
+from .demo import DemoDataset  # noqa: F401  (registers the built-in demo data set)
+from .s3dis import S3DISDataset
+from .scannet import ScanNet200Dataset, ScanNetDataset
 
-__all__ = ["DATASETS", "build_dataset", "DefaultDataset", "SceneDataError"]
+__all__ = [
+    "DATASETS", "build_dataset", "DefaultDataset", "SceneDataError", "S3DISDataset", "ScanNetDataset",
+    "ScanNet200Dataset",
+]
+__all__ += ["collate_fn", "point_collate_fn"]

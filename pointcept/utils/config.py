@@ -149,6 +149,8 @@ def set_by_dotted_key(cfg: dict, dotted: str, value: Any) -> None:
                 return
             node = node[int(part)]
         elif isinstance(node, dict):
+            if part not in node and allow_new and not last:
+                node[part] = {}
             if part not in node and not (allow_new and last):
                 raise KeyError(
                     f"override {dotted!r}: unknown key {part!r} in {where}.{did_you_mean(part, node.keys())}"

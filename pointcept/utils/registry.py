@@ -75,7 +75,7 @@ class Registry:
             )
         return self._module_dict[key]
 
-    def build(self, cfg: Mapping[str, Any], **default_args: Any) -> Any:
+    def build(self, cfg: Mapping[str, Any], /, **default_args: Any) -> Any:
         """Build ``cfg["type"](**rest, **default_args)``; the caller's config is never changed."""
         if not isinstance(cfg, Mapping):
             raise TypeError(f"{self.name}: config must be a dict with a 'type' key, got {type(cfg).__name__}")

@@ -1,5 +1,6 @@
 """Point-cloud transforms, one module per kind; importing this package registers them all."""
 
 from .base import TRANSFORMS, Compose, Transform, add_point_key, build_transform, index_operator, point_keys
+from . import color, formatting, geometric, sampling  # noqa: F401  (registers the transforms)
 
 __all__ = ["TRANSFORMS", "Compose", "Transform", "add_point_key", "build_transform", "index_operator", "point_keys"]

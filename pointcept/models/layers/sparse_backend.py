@@ -44,12 +44,42 @@ def _patch_cpu_streams() -> None:
             module.get_current_stream = get_current_stream
 
 
+def _patch_cpu_scatter_add() -> None:
+    """Make spconv's CPU convs right with more than one thread.
+
+    spconv 2.3.8's CPU ``scatter_add`` kernel shares its row pointers across OpenMP threads (a data race), so
+    with ``torch.get_num_threads() > 1`` sums land in the wrong output rows, in the forward and input-gradient
+    of every sparse conv. A CPU-only build runs its convs through ``spconv.pytorch.ops``' Python
+    gather-mm-scatter loop; give that loop a torch ``index_add_`` (thread-safe, as fast here) instead.
+    """
+    from spconv.cppconstants import CPU_ONLY_BUILD
+
+    ops = importlib.import_module("spconv.pytorch.ops")
+    if not CPU_ONLY_BUILD or getattr(ops, "_pointcept_safe_scatter", False):
+        return
+    native = ops.SpconvOps
+
+    class _ThreadSafeOps:
+        def __getattr__(self, name: str):
+            return getattr(native, name)
+
+        @staticmethod
+        def scatter_add_cpu(out, inp, inds) -> None:
+            rows = torch.from_numpy(inds.numpy_view()).long()
+            src = torch.from_numpy(inp.numpy_view())[: rows.shape[0]]
+            torch.from_numpy(out.numpy_view()).index_add_(0, rows, src)
+
+    ops.SpconvOps = _ThreadSafeOps()
+    ops.SPCONV_CPP_GEMM = False  # keep the Python loop even if a C++ GEMM path (same kernel) is present
+    ops._pointcept_safe_scatter = True
+
+
 def _spconv_runs_here() -> bool:
-    """True when the installed spconv can run on this machine's device (CPU build on a GPU host cannot)."""
+    """True when spconv is installed and can run on this machine's device (a CPU build on a GPU host cannot)."""
     try:
         from spconv.cppconstants import CPU_ONLY_BUILD
     except ImportError:
-        return False
+        return not torch.cuda.is_available()  # let the import below report what is missing
     return not (torch.cuda.is_available() and CPU_ONLY_BUILD)
 
 
@@ -57,6 +87,7 @@ def _load(name: str) -> ModuleType:
     if name == "spconv":
         module = importlib.import_module("spconv.pytorch")
         _patch_cpu_streams()
+        _patch_cpu_scatter_add()
         return module
     if name == "spconv_triton":
         if not torch.cuda.is_available():
@@ -73,7 +104,8 @@ def select_backend(preference: str | None = None) -> tuple[str, ModuleType]:
             return preference, _load(preference)
         except ImportError as error:
             raise SparseBackendUnavailable(f"{BACKEND_ENV}={preference!r} cannot be imported: {error}") from error
-    candidates = ["spconv", "spconv_triton"] if _spconv_runs_here() else ["spconv_triton", "spconv"]
+    # a CPU-only spconv build cannot take CUDA tensors: on a GPU machine it is not a candidate
+    candidates = ["spconv", "spconv_triton"] if _spconv_runs_here() else ["spconv_triton"]
     errors = []
     for name in candidates:
         try:

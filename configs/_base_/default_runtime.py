@@ -1,0 +1,35 @@
+# Runtime defaults every config inherits; each setting can be overridden with --options key=value.
+weight = None  # path of weights to start from (fine-tuning); keys are remapped by CheckpointLoader
+resume = False  # continue from <save_path>/model/model_last.pth (model, optimizer, schedule, RNG, best)
+evaluate = True  # run the val split after every epoch round (eval_epoch rounds in total)
+test_only = False
+
+seed = None  # None: draw one and record it in config.py
+save_path = "exp/default"
+num_worker = 4  # data loader workers, total over all processes
+batch_size = 16  # total over all processes
+batch_size_val = None  # None: 1 per process
+batch_size_test = None  # fragments per forward pass in whole-scene testing (None: 1)
+epoch = 100  # total training epochs (passes over the data set)
+eval_epoch = 100  # evaluation/checkpoint rounds; each round trains epoch // eval_epoch epochs
+clip_grad = None  # max gradient norm, None disables
+
+sync_bn = False  # convert BatchNorm to SyncBatchNorm when training on several processes
+enable_amp = False  # mixed precision, CUDA only (ignored on the CPU)
+amp_dtype = "float16"
+find_unused_parameters = False
+mix_prob = 0.0  # Mix3D: probability of merging two training scenes into one sample
+param_dicts = None  # e.g. [dict(keyword="backbone", lr_scale=0.1)]
+
+hooks = [
+    dict(type="CheckpointLoader"),
+    dict(type="ModelHook"),
+    dict(type="IterationTimer", warmup_iter=2),
+    dict(type="InformationWriter"),
+    dict(type="SemSegEvaluator"),
+    dict(type="CheckpointSaver", save_freq=None),
+    dict(type="PreciseEvaluator", test_last=False),
+]
+
+train = dict(type="DefaultTrainer")
+test = dict(type="SemSegTester", verbose=True)

@@ -1,0 +1,1 @@
+"""Class tables of the supported benchmarks."""

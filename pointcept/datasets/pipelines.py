@@ -1,0 +1,112 @@
+"""Standard transform pipelines as config fragments (lists of transform dicts).
+
+Dataset base configs call these so that ScanNet, S3DIS, the demo and the small real-data configs share
+one definition of "the semantic-segmentation pipeline" and differ only by their arguments; the resolved
+``config.py`` of an experiment still lists every transform explicitly.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+
+def semseg_train_pipeline(
+    grid_size: float = 0.02,
+    feat_keys: Sequence[str] = ("color", "normal"),
+    point_max: int = 100000,
+    keys: Sequence[str] = ("coord", "grid_coord", "segment"),
+    elastic: bool = True,
+) -> list[dict]:
+    """Pointcept's ScanNet training augmentations, voxelisation and collection."""
+    pipeline = [
+        dict(type="CenterShift", apply_z=True),
+        dict(type="RandomDropout", dropout_ratio=0.2, dropout_application_ratio=0.2),
+        dict(type="RandomRotate", angle=[-1, 1], axis="z", center=[0, 0, 0], p=0.5),
+        dict(type="RandomRotate", angle=[-1 / 64, 1 / 64], axis="x", p=0.5),
+        dict(type="RandomRotate", angle=[-1 / 64, 1 / 64], axis="y", p=0.5),
+        dict(type="RandomScale", scale=[0.9, 1.1]),
+        dict(type="RandomFlip", p=0.5),
+        dict(type="RandomJitter", sigma=0.005, clip=0.02),
+    ]
+    if elastic:
+        pipeline.append(dict(type="ElasticDistortion", distortion_params=[[0.2, 0.4], [0.8, 1.6]]))
+    pipeline += [
+        dict(type="ChromaticAutoContrast", p=0.2, blend_factor=None),
+        dict(type="ChromaticTranslation", p=0.95, ratio=0.05),
+        dict(type="ChromaticJitter", p=0.95, std=0.05),
+        dict(type="GridSample", grid_size=grid_size, hash_type="fnv", mode="train", return_grid_coord=True),
+        dict(type="SphereCrop", point_max=point_max, mode="random"),
+        dict(type="CenterShift", apply_z=False),
+        dict(type="NormalizeColor"),
+        dict(type="ShufflePoint"),
+        dict(type="ToTensor"),
+        dict(type="Collect", keys=tuple(keys), feat_keys=tuple(feat_keys)),
+    ]
+    return pipeline
+
+
+def semseg_val_pipeline(grid_size: float = 0.02, feat_keys: Sequence[str] = ("color", "normal")) -> list[dict]:
+    """Voxelise once, keep the original labels and the inverse map so metrics count every point."""
+    return [
+        dict(type="CenterShift", apply_z=True),
+        dict(type="Copy", keys_dict={"segment": "origin_segment"}),
+        dict(type="GridSample", grid_size=grid_size, hash_type="fnv", mode="train",
+             return_grid_coord=True, return_inverse=True),
+        dict(type="CenterShift", apply_z=False),
+        dict(type="NormalizeColor"),
+        dict(type="ToTensor"),
+        dict(type="Collect", keys=("coord", "grid_coord", "segment", "origin_segment", "inverse"),
+             feat_keys=tuple(feat_keys)),
+    ]
+
+
+def semseg_test_transform() -> list[dict]:
+    return [dict(type="CenterShift", apply_z=True), dict(type="NormalizeColor")]
+
+
+def semseg_test_cfg(
+    grid_size: float = 0.02,
+    feat_keys: Sequence[str] = ("color", "normal"),
+    rotations: Sequence[float] = (0, 1 / 2, 1, 3 / 2),
+    flip: bool = True,
+) -> dict:
+    """Whole-scene testing: voxel fragments covering every point, test-time rotations (and a flip)."""
+    augs = [[dict(type="RandomRotateTargetAngle", angle=[a], axis="z", center=[0, 0, 0], p=1)] for a in rotations]
+    if flip:
+        augs.append([dict(type="RandomFlip", p=1)])
+    return dict(
+        voxelize=dict(type="GridSample", grid_size=grid_size, hash_type="fnv", mode="test", return_grid_coord=True),
+        crop=None,
+        post_transform=[
+            dict(type="CenterShift", apply_z=False),
+            dict(type="ToTensor"),
+            dict(type="Collect", keys=("coord", "grid_coord", "index"), feat_keys=tuple(feat_keys)),
+        ],
+        aug_transform=augs or [[]],
+    )
+
+
+def semseg_data(
+    dataset_type: str,
+    data_root: str,
+    grid_size: float,
+    feat_keys: Sequence[str] = ("color", "normal"),
+    train_split="train",
+    val_split="val",
+    test_split="val",
+    point_max: int = 100000,
+    dataset_args: dict | None = None,
+    elastic: bool = True,
+) -> dict:
+    """``data.train/val/test`` of a semantic-segmentation config (class names and counts come from the
+    dataset base config)."""
+    extra = dict(dataset_args or {})
+    return dict(
+        train=dict(type=dataset_type, split=train_split, data_root=data_root,
+                   transform=semseg_train_pipeline(grid_size, feat_keys, point_max, elastic=elastic),
+                   test_mode=False, **extra),
+        val=dict(type=dataset_type, split=val_split, data_root=data_root,
+                 transform=semseg_val_pipeline(grid_size, feat_keys), test_mode=False, **extra),
+        test=dict(type=dataset_type, split=test_split, data_root=data_root, transform=semseg_test_transform(),
+                  test_mode=True, test_cfg=semseg_test_cfg(grid_size, feat_keys), **extra),
+    )

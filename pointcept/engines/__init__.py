@@ -1,0 +1,1 @@
+"""Training and testing: launch, trainer, testers and hooks."""

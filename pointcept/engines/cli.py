@@ -1,0 +1,41 @@
+"""Entry points behind ``tools/train.py``, ``tools/test.py`` and the ``pointcept-*`` console scripts."""
+
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+from .defaults import default_argument_parser, default_config_parser, default_setup
+from .launch import launch
+
+
+def train_worker(cfg) -> None:
+    from .train import build_trainer
+
+    cfg = default_setup(cfg)
+    trainer = build_trainer(cfg)
+    trainer.train()
+
+
+def test_worker(cfg) -> None:
+    from .test import build_tester
+
+    cfg = default_setup(cfg, role="test")
+    build_tester(cfg).test()
+
+
+def _parse(argv: Sequence[str] | None, description: str):
+    args = default_argument_parser(description).parse_args(argv)
+    options = list(args.options) + (["resume=True"] if args.resume else [])
+    cfg = default_config_parser(args.config_file, options)
+    return args, cfg
+
+
+def train_main(argv: Sequence[str] | None = None) -> None:
+    args, cfg = _parse(argv if argv is not None else sys.argv[1:], "Train a Pointcept model")
+    launch(train_worker, args.num_gpus, args.num_machines, args.machine_rank, args.dist_url, args=(cfg,))
+
+
+def test_main(argv: Sequence[str] | None = None) -> None:
+    args, cfg = _parse(argv if argv is not None else sys.argv[1:], "Test a Pointcept model")
+    launch(test_worker, args.num_gpus, args.num_machines, args.machine_rank, args.dist_url, args=(cfg,))

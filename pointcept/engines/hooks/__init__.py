@@ -1,0 +1,14 @@
+"""Trainer hooks, one small module per concern; importing registers them in ``HOOKS``."""
+
+from .base import HOOKS, HookBase, build_hooks
+from .checkpoint import CheckpointLoader, CheckpointSaver
+from .evaluator import SemSegEvaluator
+from .logging import InformationWriter
+from .model import ModelHook
+from .precise import PreciseEvaluator
+from .timer import IterationTimer
+
+__all__ = [
+    "HOOKS", "HookBase", "build_hooks", "CheckpointLoader", "CheckpointSaver", "SemSegEvaluator",
+    "InformationWriter", "ModelHook", "PreciseEvaluator", "IterationTimer",
+]

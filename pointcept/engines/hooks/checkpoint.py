@@ -1,0 +1,78 @@
+"""Weight loading (``weight=``), resuming (``resume=True``) and checkpoint saving."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from pointcept.utils.comm import all_gather_object, is_main_process, synchronize
+
+from ..checkpoint import load_weights, rng_state, save_checkpoint
+from .base import HOOKS, HookBase
+
+
+@HOOKS.register_module()
+class CheckpointLoader(HookBase):
+    """Loads ``cfg.weight`` before training; with ``cfg.resume`` restores the whole training state.
+
+    ``keywords``/``replacement`` (Pointcept's arguments) or ``mapping`` (a list of ``(old_prefix,
+    new_prefix)`` pairs) rename checkpoint keys, e.g. ``("student.backbone.", "backbone.")`` to fine-tune
+    from a GroupContrast checkpoint. ``strict=True`` fails on any mismatch instead of reporting it.
+    """
+
+    def __init__(
+        self,
+        keywords: str = "",
+        replacement: str | None = None,
+        mapping: list | None = None,
+        strict: bool = False,
+    ):
+        self.mapping = [tuple(m) for m in (mapping or [])]
+        if keywords or replacement:
+            self.mapping.append((keywords, replacement if replacement is not None else keywords))
+        self.strict = strict
+
+    def before_train(self) -> None:
+        trainer = self.trainer
+        cfg = trainer.cfg
+        if cfg.get("resume") and os.path.isfile(trainer.last_checkpoint_path):
+            trainer.resume_from(trainer.last_checkpoint_path)
+            return
+        if cfg.get("resume"):
+            trainer.logger.warning(f"resume=True but {trainer.last_checkpoint_path} does not exist: starting fresh")
+        if cfg.get("weight"):
+            trainer.logger.info(f"Loading weight: {cfg.weight}")
+            report = load_weights(trainer.model, cfg.weight, self.mapping, strict=self.strict)
+            trainer.logger.info(f"Weight report for {cfg.weight}:\n{report.summary()}")
+            trainer.weight_report = report
+
+
+@HOOKS.register_module()
+class CheckpointSaver(HookBase):
+    """After each epoch writes ``model/model_last.pth`` (everything needed to resume) and, when the
+    evaluator reported a better metric, ``model/model_best.pth``; ``save_freq`` keeps ``epoch_N.pth``."""
+
+    def __init__(self, save_freq: int | None = None):
+        self.save_freq = save_freq
+
+    def after_epoch(self) -> None:
+        trainer = self.trainer
+        is_best = False
+        if "current_metric_value" in trainer.comm_info:
+            value = trainer.comm_info["current_metric_value"]
+            name = trainer.comm_info.get("current_metric_name", "metric")
+            if trainer.best_metric_value is None or value > trainer.best_metric_value:
+                trainer.best_metric_value = value
+                is_best = True
+                trainer.logger.info(f"Best validation {name} updated to: {value:.4f}")
+            trainer.logger.info(f"Currently best {name}: {trainer.best_metric_value:.4f}")
+        rng_states = all_gather_object(rng_state())  # every rank's RNG, so a resume continues each stream
+        if is_main_process():
+            path = trainer.last_checkpoint_path
+            save_checkpoint(path, **trainer.checkpoint_state(), rng=rng_states)
+            if is_best:
+                shutil.copyfile(path, path + ".best.tmp")
+                os.replace(path + ".best.tmp", os.path.join(os.path.dirname(path), "model_best.pth"))
+            if self.save_freq and (trainer.epoch + 1) % self.save_freq == 0:
+                shutil.copyfile(path, os.path.join(os.path.dirname(path), f"epoch_{trainer.epoch + 1}.pth"))
+        synchronize()

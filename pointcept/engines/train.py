@@ -1,0 +1,279 @@
+"""The training loop (``TrainerBase``) and the config-driven ``Trainer`` built on it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from functools import partial
+from typing import Any, Iterable
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+from pointcept.datasets import build_dataset
+from pointcept.datasets.collate import point_collate_fn
+from pointcept.models import build_model
+from pointcept.utils.comm import default_device, get_rank, get_world_size, is_main_process
+from pointcept.utils.events import EventStorage
+from pointcept.utils.logger import get_logger
+from pointcept.utils.optimizer import build_optimizer
+from pointcept.utils.registry import Registry
+from pointcept.utils.scheduler import build_scheduler
+
+from .checkpoint import set_rng_state, unwrap_model
+from .hooks import HookBase, build_hooks
+from .samplers import EpochShuffleSampler, InferenceSampler, seed_worker
+
+TRAINERS = Registry("trainers")
+
+
+class TrainerBase:
+    """Runs hooks around ``run_step`` for ``max_epoch`` epochs; ``after_train`` runs even on error.
+
+    State the hooks read: ``epoch``/``max_epoch``, ``iter`` (within the epoch), ``iters_per_epoch``,
+    ``global_iter`` (optimizer steps done, counted over resumes), ``max_iter``, ``iter_in_run`` (steps in
+    this process), ``comm_info`` (``input_dict``, ``model_output_dict`` and hook-to-hook messages).
+    """
+
+    def __init__(self) -> None:
+        self.hooks: list[HookBase] = []
+        self.epoch = 0
+        self.start_epoch = 0
+        self.max_epoch = 0
+        self.iter = 0
+        self.global_iter = 0
+        self.iter_in_run = 0
+        self.iters_per_epoch = 0
+        self.comm_info: dict[str, Any] = {}
+        self.storage = EventStorage()
+        self.finished_cleanly = False
+        self.logger = get_logger()
+
+    @property
+    def max_iter(self) -> int:
+        return self.max_epoch * self.iters_per_epoch
+
+    def register_hooks(self, hooks: Iterable[HookBase]) -> None:
+        for hook in hooks:
+            hook.bind(self)
+            self.hooks.append(hook)
+
+    def _call_hooks(self, event: str) -> None:
+        for hook in self.hooks:
+            getattr(hook, event)()
+
+    def train_loader_for_epoch(self, epoch: int) -> Iterable:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def run_step(self) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def train(self) -> None:
+        self.finished_cleanly = False
+        try:
+            self._call_hooks("before_train")
+            for self.epoch in range(self.start_epoch, self.max_epoch):
+                loader = self.train_loader_for_epoch(self.epoch)
+                self._call_hooks("before_epoch")
+                for self.iter, input_dict in enumerate(loader):
+                    self.comm_info["input_dict"] = input_dict
+                    self._call_hooks("before_step")
+                    self.run_step()
+                    self.global_iter += 1
+                    self.iter_in_run += 1
+                    self._call_hooks("after_step")
+                self._call_hooks("after_epoch")
+            self.finished_cleanly = True
+        finally:
+            self._call_hooks("after_train")
+
+
+@TRAINERS.register_module("DefaultTrainer")
+class Trainer(TrainerBase):
+    """Builds model, data, optimizer, schedule and hooks from the config; one DDP-aware training step.
+
+    ``batch_size`` and ``num_worker`` in the config are totals over all processes (Pointcept's meaning),
+    split evenly per rank. AMP is used only on CUDA; the CPU trains in float32.
+    """
+
+    def __init__(self, cfg: Any):
+        super().__init__()
+        self.cfg = cfg
+        self.logger = get_logger(log_file=os.path.join(cfg.save_path, "train.log"))
+        self.device = default_device()
+        self.world_size = get_world_size()
+        self.logger.info(f"=> Device {self.device}, world size {self.world_size}, save path {cfg.save_path}")
+        self.max_epoch = cfg.eval_epoch
+        self.best_metric_value: float | None = None
+        self.weight_report = None
+        self.test_result = None
+        self.model = self.build_model()
+        self.train_loader = self.build_train_loader()
+        self.val_loader = self.build_val_loader()
+        self.iters_per_epoch = len(self.train_loader)
+        if self.iters_per_epoch == 0:
+            raise ValueError(
+                f"the training set has fewer samples ({len(self.train_loader.dataset)}) than one batch per rank "
+                f"({self.batch_size_per_rank}); lower batch_size"
+            )
+        self.optimizer = build_optimizer(cfg.optimizer, self.model, cfg.get("param_dicts"))
+        self.scheduler = build_scheduler(cfg.scheduler, self.optimizer, self.max_iter, self.iters_per_epoch)
+        self.amp_enabled = bool(cfg.get("enable_amp", False)) and self.device.type == "cuda"
+        self.amp_dtype = getattr(torch, cfg.get("amp_dtype", "float16"))
+        self.scaler = torch.amp.GradScaler("cuda") if self.amp_enabled and self.amp_dtype == torch.float16 else None
+        self.writer = self.build_writer()
+        self.register_hooks(build_hooks(cfg.hooks))
+
+    # ------------------------------------------------------------------------------ construction
+    @property
+    def batch_size_per_rank(self) -> int:
+        return max(self.cfg.batch_size // self.world_size, 1)
+
+    @property
+    def last_checkpoint_path(self) -> str:
+        return os.path.join(self.cfg.save_path, "model", "model_last.pth")
+
+    def build_model(self) -> nn.Module:
+        model = build_model(self.cfg.model)
+        if self.cfg.get("sync_bn", False) and self.world_size > 1:
+            model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
+        n_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        self.logger.info(f"Num params: {n_params}")
+        model = model.to(self.device)
+        if self.world_size > 1:
+            model = nn.parallel.DistributedDataParallel(
+                model,
+                device_ids=[self.device.index] if self.device.type == "cuda" else None,
+                find_unused_parameters=self.cfg.get("find_unused_parameters", False),
+            )
+        return model
+
+    def build_train_loader(self) -> DataLoader:
+        cfg = self.cfg
+        train_cfg = dict(cfg.data.train)
+        loop = cfg.epoch // cfg.eval_epoch
+        if "loop" in train_cfg and train_cfg["loop"] not in (1, loop):
+            loop = train_cfg["loop"] * loop
+        train_cfg["loop"] = loop
+        dataset = build_dataset(train_cfg)
+        self.sampler = EpochShuffleSampler(len(dataset), self.world_size, get_rank(), seed=cfg.seed)
+        workers = max(cfg.get("num_worker", 0) // self.world_size, 0)
+        return DataLoader(
+            dataset,
+            batch_size=self.batch_size_per_rank,
+            sampler=self.sampler,
+            num_workers=workers,
+            collate_fn=partial(point_collate_fn, mix_prob=cfg.get("mix_prob", 0.0)),
+            pin_memory=self.device.type == "cuda",
+            drop_last=True,
+            worker_init_fn=seed_worker,
+        )
+
+    def build_val_loader(self) -> DataLoader | None:
+        cfg = self.cfg
+        if not cfg.get("evaluate", True) or "val" not in cfg.data:
+            return None
+        dataset = build_dataset(cfg.data.val)
+        batch = max((cfg.get("batch_size_val") or self.world_size) // self.world_size, 1)
+        return DataLoader(
+            dataset,
+            batch_size=batch,
+            sampler=InferenceSampler(len(dataset), self.world_size, get_rank()),
+            num_workers=max(cfg.get("num_worker", 0) // self.world_size, 0),
+            collate_fn=point_collate_fn,
+            pin_memory=self.device.type == "cuda",
+            worker_init_fn=seed_worker,
+        )
+
+    def build_writer(self):
+        if not is_main_process():
+            return None
+        from torch.utils.tensorboard import SummaryWriter
+
+        return SummaryWriter(self.cfg.save_path)
+
+    # ------------------------------------------------------------------------------ loop pieces
+    def train_loader_for_epoch(self, epoch: int) -> Iterable:
+        self.sampler.set_epoch(epoch)
+        self.model.train()
+        return self.train_loader
+
+    def to_device(self, input_dict: dict) -> dict:
+        return {
+            k: (v.to(self.device, non_blocking=True) if isinstance(v, torch.Tensor) else v)
+            for k, v in input_dict.items()
+        }
+
+    def autocast(self):
+        if self.amp_enabled:
+            return torch.autocast(device_type="cuda", dtype=self.amp_dtype)
+        return contextlib.nullcontext()
+
+    def run_step(self) -> None:
+        input_dict = self.to_device(self.comm_info["input_dict"])
+        with self.autocast():
+            output = self.model(input_dict)
+            loss = output["loss"]
+        if not torch.isfinite(loss.detach()):
+            raise FloatingPointError(
+                f"loss is {loss.item()} at epoch {self.epoch + 1} iteration {self.iter + 1}; "
+                "lower the learning rate or check the inputs"
+            )
+        self.optimizer.zero_grad(set_to_none=True)
+        clip = self.cfg.get("clip_grad")
+        if self.scaler is not None:
+            self.scaler.scale(loss).backward()
+            if clip:
+                self.scaler.unscale_(self.optimizer)
+                nn.utils.clip_grad_norm_(self.model.parameters(), clip)
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+        else:
+            loss.backward()
+            if clip:
+                nn.utils.clip_grad_norm_(self.model.parameters(), clip)
+            self.optimizer.step()
+        self.scheduler.step()
+        self.comm_info["model_output_dict"] = output
+
+    # ------------------------------------------------------------------------------ checkpoints
+    def checkpoint_state(self) -> dict:
+        return {
+            "epoch": self.epoch + 1,
+            "global_iter": self.global_iter,
+            "state_dict": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "scaler": self.scaler.state_dict() if self.scaler is not None else None,
+            "best_metric_value": self.best_metric_value,
+            "hooks": {f"{i}:{type(h).__name__}": h.state_dict() for i, h in enumerate(self.hooks)},
+        }
+
+    def resume_from(self, path: str) -> None:
+        """Restore model, optimizer, schedule, counters, best metric, hook state and RNG from ``path``."""
+        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+        state = {k.removeprefix("module."): v for k, v in checkpoint["state_dict"].items()}
+        unwrap_model(self.model).load_state_dict(state, strict=True)
+        self.optimizer.load_state_dict(checkpoint["optimizer"])
+        self.scheduler.load_state_dict(checkpoint["scheduler"])
+        if self.scaler is not None and checkpoint.get("scaler") is not None:
+            self.scaler.load_state_dict(checkpoint["scaler"])
+        self.start_epoch = checkpoint["epoch"]
+        self.global_iter = checkpoint["global_iter"]
+        self.best_metric_value = checkpoint.get("best_metric_value")
+        for i, hook in enumerate(self.hooks):
+            hook_state = checkpoint.get("hooks", {}).get(f"{i}:{type(hook).__name__}")
+            if hook_state:
+                hook.load_state_dict(hook_state)
+        rng = checkpoint.get("rng")
+        if rng:
+            set_rng_state(rng[get_rank()] if isinstance(rng, list) and len(rng) == self.world_size else rng[0] if isinstance(rng, list) else rng)
+        self.logger.info(
+            f"Resumed from {path}: epoch {self.start_epoch}, step {self.global_iter}, "
+            f"lr {self.optimizer.param_groups[0]['lr']:.6f}, best {self.best_metric_value}"
+        )
+
+
+def build_trainer(cfg: Any) -> TrainerBase:
+    return TRAINERS.build(cfg.get("train", {"type": "DefaultTrainer"}), cfg=cfg)

@@ -1,0 +1,1 @@
+"""Shared model building blocks: the sparse-convolution backend and sparse residual blocks."""

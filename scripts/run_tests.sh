@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Install everything (idempotent) and run the test suite on this machine (GPU tests run only with CUDA).
+# Extra arguments go to pytest, e.g. `bash scripts/run_tests.sh -m "not slow" -k config`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+bash scripts/setup.sh
+if [ "$#" -eq 0 ]; then set -- -m "not slow"; fi
+exec "$PYTHON" -m pytest -q "$@"

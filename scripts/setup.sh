@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Install everything this framework needs, idempotently, on a fresh Linux machine with Python >= 3.10.
+#   1. Debian packages open3d needs (libusb-1.0-0), when apt-get is usable;
+#   2. torch first: pinned torch==2.13.0 on a machine without a GPU (an unpinned requirement would pull a
+#      multi-GB CUDA build); an existing torch is kept;
+#   3. the sparse-convolution backend: `spconv` on the CPU, the `spconv-cuXXX` wheel matching
+#      torch.version.cuda on a GPU, or `spconv-triton` where no spconv wheel matches;
+#   4. the project itself (editable) with its requirements.
+# Environment: PYTHON (default python3), TORCH_VERSION (default 2.13.0), SKIP_APT=1, QUIET=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+TORCH_VERSION=${TORCH_VERSION:-2.13.0}
+PIP=("$PYTHON" -m pip install --disable-pip-version-check -q)
+say() { echo "[setup] $*"; }
+
+if [ "${SKIP_APT:-0}" != "1" ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+  if ! ldconfig -p 2>/dev/null | grep -q "libusb-1.0.so.0"; then
+    say "installing Debian package libusb-1.0-0 (open3d needs it)"
+    (apt-get install -y -q libusb-1.0-0 >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q libusb-1.0-0 >/dev/null 2>&1; }) \
+      || say "warning: could not install libusb-1.0-0; open3d will be unavailable (optional)"
+  fi
+fi
+
+if "$PYTHON" -c "import torch" >/dev/null 2>&1; then
+  say "torch $("$PYTHON" -c 'import torch; print(torch.__version__)') already installed"
+else
+  if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi >/dev/null 2>&1; then
+    say "GPU found: installing torch (CUDA build)"
+    "${PIP[@]}" torch
+  else
+    say "no GPU: installing torch==$TORCH_VERSION"
+    "${PIP[@]}" "torch==$TORCH_VERSION"
+  fi
+fi
+
+backend=$("$PYTHON" - <<'PY'
+import importlib.util, torch
+cuda = torch.version.cuda if torch.cuda.is_available() else None
+if cuda is None:
+    print("spconv")
+else:
+    major, minor = (int(x) for x in cuda.split(".")[:2])
+    wheels = {(11, 8): "cu118", (12, 0): "cu120", (12, 1): "cu121", (12, 4): "cu124", (12, 6): "cu126"}
+    match = [w for (ma, mi), w in sorted(wheels.items()) if ma == major and mi <= minor]
+    print(f"spconv-{match[-1]}" if match else "spconv-triton")
+PY
+)
+have_backend=$("$PYTHON" - <<'PY'
+try:
+    from pointcept.models.layers.sparse_backend import BACKEND_NAME
+    print(BACKEND_NAME)
+except Exception:
+    import importlib.util, torch
+    ok = importlib.util.find_spec("spconv") is not None and not torch.cuda.is_available()
+    ok = ok or (torch.cuda.is_available() and importlib.util.find_spec("spconv_triton") is not None)
+    print("yes" if ok else "")
+PY
+)
+if [ -n "$have_backend" ]; then
+  say "sparse convolution backend present"
+else
+  say "installing sparse convolution backend: $backend"
+  if [ "$backend" = "spconv" ]; then
+    "${PIP[@]}" "spconv==2.3.8"
+  else
+    "${PIP[@]}" "$backend" || { say "$backend failed; using spconv-triton"; "${PIP[@]}" spconv-triton; }
+  fi
+fi
+
+say "installing the project and its requirements"
+"${PIP[@]}" -e ".[test,open3d]"
+"$PYTHON" -c "import pointcept, pointcept.models; from pointcept.models.layers.sparse_backend import BACKEND_NAME; print('[setup] ready: pointcept', pointcept.__version__, 'sparse backend', BACKEND_NAME)"
