@@ -97,10 +97,12 @@ def semseg_data(
     point_max: int = 100000,
     dataset_args: dict | None = None,
     elastic: bool = True,
+    test_augmentations: bool = True,
 ) -> dict:
     """``data.train/val/test`` of a semantic-segmentation config (class names and counts come from the
     dataset base config)."""
     extra = dict(dataset_args or {})
+    rotations, flip = ((0, 1 / 2, 1, 3 / 2), True) if test_augmentations else ((), False)
     return dict(
         train=dict(type=dataset_type, split=train_split, data_root=data_root,
                    transform=semseg_train_pipeline(grid_size, feat_keys, point_max, elastic=elastic),
@@ -108,5 +110,6 @@ def semseg_data(
         val=dict(type=dataset_type, split=val_split, data_root=data_root,
                  transform=semseg_val_pipeline(grid_size, feat_keys), test_mode=False, **extra),
         test=dict(type=dataset_type, split=test_split, data_root=data_root, transform=semseg_test_transform(),
-                  test_mode=True, test_cfg=semseg_test_cfg(grid_size, feat_keys), **extra),
+                  test_mode=True, test_cfg=semseg_test_cfg(grid_size, feat_keys, rotations=rotations, flip=flip),
+                  **extra),
     )

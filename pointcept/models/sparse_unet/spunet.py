@@ -42,7 +42,8 @@ class SpUNetBase(nn.Module):
 
     ``channels``/``layers`` list the encoder stages then the decoder stages (decoder listed coarse to fine).
     ``num_classes=0`` drops the head (per-point features of width ``channels[-1]``, for pretraining);
-    ``enc_mode=True`` drops the decoder and returns one mean-pooled vector per sample.
+    ``enc_mode=True`` drops the decoder and returns one mean-pooled vector per sample. ``bn_momentum`` is
+    the BatchNorm running-statistics momentum (Pointcept's 0.01 by default).
     """
 
     def __init__(
@@ -53,6 +54,7 @@ class SpUNetBase(nn.Module):
         channels: Sequence[int] = (32, 64, 128, 256, 256, 128, 96, 96),
         layers: Sequence[int] = (2, 3, 4, 6, 2, 2, 2, 2),
         enc_mode: bool = False,
+        bn_momentum: float = 0.01,
     ):
         super().__init__()
         if len(layers) != len(channels) or len(layers) % 2:
@@ -124,6 +126,11 @@ class SpUNetBase(nn.Module):
             else nn.Identity()
         )
         self.apply(self._init_weights)
+        # Pointcept's 0.01 suits long schedules; short runs (demo, CPU budgets) need the running statistics
+        # to catch up within a few hundred steps, or eval-mode outputs lag far behind training.
+        for module in self.modules():
+            if isinstance(module, nn.BatchNorm1d):
+                module.momentum = bn_momentum
 
     @staticmethod
     def _init_weights(module: nn.Module) -> None:

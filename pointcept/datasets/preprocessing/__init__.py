@@ -1,0 +1,1 @@
+"""Offline preprocessing: PLY reading and geometry segments (graph cut) for GroupContrast pretraining."""

@@ -1,0 +1,174 @@
+"""Add geometry segments (``superpoint.npy``) and normals to every scene of a Pointcept-layout data root.
+
+Why a separate pass: GroupContrast needs a segment id per point, and data roots made from bare point
+clouds have none. Each scene ``<root>/<split>/<scene>/`` with ``coord.npy`` gets ``<name>.npy`` (int32,
+from :func:`segment_point_cloud`) and, when missing, ``normal.npy`` (float32 unit normals; an existing one
+is used for the segmentation). Work runs in worker processes; it is resumable (scenes with the output are
+skipped unless ``overwrite``), writes are atomic, and one bad scene never stops the others.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from pointcept.utils.io import atomic_np_save
+
+from . import segmentation as seg
+
+
+@dataclass
+class SegmentParams:
+    """Options of one scene's segmentation (defaults: the point-cloud defaults of :mod:`.segmentation`)."""
+
+    name: str = "superpoint"
+    overwrite: bool = False
+    save_normals: bool = True
+    k_neighbors: int = seg.PC_K_NEIGHBORS
+    k_thresh: float = seg.PC_K_THRESH
+    seg_min_verts: int = seg.PC_SEG_MIN_VERTS
+    normal_k: int = seg.PC_NORMAL_K
+    normal_method: str = "pca"
+    color_weight: float = 0.0
+    backend: str | None = None
+
+
+@dataclass
+class Summary:
+    done: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def text(self) -> str:
+        lines = [f"done {len(self.done)}, skipped {len(self.skipped)}, failed {len(self.failed)}"]
+        lines += [f"  FAILED {scene}: {reason}" for scene, reason in sorted(self.failed.items())]
+        return "\n".join(lines)
+
+
+def find_scenes(root: str | os.PathLike, splits: list[str] | None = None) -> list[Path]:
+    """Scene folders ``<root>/<split>/<scene>`` that hold a ``coord.npy`` (sorted)."""
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"data root {root} is not a directory")
+    scenes = sorted(p.parent for p in root.glob("*/*/coord.npy"))
+    if splits:
+        scenes = [s for s in scenes if s.parent.name in set(splits)]
+    return scenes
+
+
+def _remove_stale_temps(scene: Path, names: list[str], max_age_s: float = 3600.0) -> None:
+    """Delete temp files an earlier killed run left behind (only old ones: another run may be writing)."""
+    now = time.time()
+    for name in names:
+        for tmp in scene.glob(f".{name}.*.tmp"):
+            try:
+                if now - tmp.stat().st_mtime > max_age_s:
+                    tmp.unlink()
+            except OSError:
+                pass
+
+
+def _load_points(path: Path, what: str, n: int | None = None) -> np.ndarray:
+    try:
+        array = np.load(path)
+    except Exception as error:  # noqa: BLE001 - any unreadable file is a scene failure with a reason
+        raise ValueError(f"cannot read {path.name}: {type(error).__name__}: {error}") from None
+    if array.ndim != 2 or array.shape[1] < 3 or (n is not None and len(array) != n):
+        raise ValueError(f"{path.name} has shape {array.shape}, expected ({n or 'N'}, 3) {what}")
+    return array[:, :3]
+
+
+def process_scene(scene: str | os.PathLike, params: SegmentParams) -> tuple[str, str]:
+    """Segment one scene; returns ``(status, detail)``, status ``done`` or ``skipped``; raises on error."""
+    scene = Path(scene)
+    out = scene / f"{params.name}.npy"
+    normal_path = scene / "normal.npy"
+    if out.exists() and not params.overwrite:
+        return "skipped", "exists"
+    _remove_stale_temps(scene, [out.name, normal_path.name])
+    coord = _load_points(scene / "coord.npy", "coordinates").astype(np.float32)
+    if not np.isfinite(coord).all():
+        raise ValueError("coord.npy has NaN or infinite values")
+    normals = None
+    if normal_path.exists():
+        normals = _load_points(normal_path, "normals", len(coord)).astype(np.float32)
+    color = None
+    if params.color_weight and (scene / "color.npy").exists():
+        color = _load_points(scene / "color.npy", "colours", len(coord))
+    if normals is None:
+        normals = seg.point_cloud_normals(coord, k=params.normal_k, method=params.normal_method)
+        if params.save_normals:
+            atomic_np_save(normal_path, normals.astype(np.float32))
+    labels = seg.segment_point_cloud(
+        coord, normals, k_neighbors=params.k_neighbors, k_thresh=params.k_thresh,
+        seg_min_verts=params.seg_min_verts, color=color, color_weight=params.color_weight,
+        backend=params.backend,
+    )
+    atomic_np_save(out, labels.astype(np.int32))
+    return "done", f"{len(coord)} points, {int(labels.max()) + 1 if len(labels) else 0} segments"
+
+
+def _safe_process(scene: str, params: SegmentParams) -> tuple[str, str]:
+    try:
+        return process_scene(scene, params)
+    except Exception as error:  # noqa: BLE001 - reported per scene, never stops the run
+        return "failed", f"{type(error).__name__}: {error}"
+
+
+def _record(summary: Summary, key: str, status: str, detail: str) -> None:
+    if status == "done":
+        summary.done.append(key)
+    elif status == "skipped":
+        summary.skipped.append(key)
+    else:
+        summary.failed[key] = detail
+
+
+def add_segments(
+    root: str | os.PathLike, params: SegmentParams | None = None, workers: int = 1,
+    splits: list[str] | None = None, progress: bool = True,
+) -> Summary:
+    """Process every scene under ``root``; see the module docstring. ``workers <= 1`` runs in-process."""
+    from tqdm import tqdm
+
+    params = params or SegmentParams()
+    root = Path(root)
+    scenes = find_scenes(root, splits)
+    seg.get_backend(params.backend)  # compile (or warn) once here, before the workers start
+    summary = Summary()
+    keys = {str(s): str(s.relative_to(root)) for s in scenes}
+    bar = tqdm(total=len(scenes), desc="segments", unit="scene", disable=not progress)
+    if workers <= 1:
+        for scene in scenes:
+            _record(summary, keys[str(scene)], *_safe_process(str(scene), params))
+            bar.update()
+        bar.close()
+        return summary
+    crashed: list[str] = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures: dict[Future, str] = {pool.submit(_safe_process, str(s), params): str(s) for s in scenes}
+        for future in as_completed(futures):
+            scene = futures[future]
+            try:
+                _record(summary, keys[scene], *future.result())
+            except BrokenProcessPool:
+                crashed.append(scene)
+                continue
+            bar.update()
+    # A worker that died (segfault, out of memory) breaks the pool and fails every scene in flight:
+    # retry those one by one, each in its own process, so only the culprit is reported.
+    for scene in crashed:
+        try:
+            with ProcessPoolExecutor(max_workers=1) as pool:
+                _record(summary, keys[scene], *pool.submit(_safe_process, scene, params).result())
+        except BrokenProcessPool:
+            summary.failed[keys[scene]] = "worker process died (crash or out of memory)"
+        bar.update()
+    bar.close()
+    return summary
