@@ -57,6 +57,10 @@ class DefaultDataset(Dataset):
             lists; each gives one test-time augmented copy of the scene).
         assets: data key -> file stem overrides, merged over the class's ``ASSETS``.
         estimate_normals: compute ``normal`` by local PCA when the scene has no ``normal.npy``.
+        superpoints: graph-cut parameters (``segment_point_cloud`` keywords, ``{}`` for the defaults) used to
+            compute ``superpoint`` when the scene has no segment file; None leaves it absent. Lets
+            pretraining run on read-only data that ships without segments.
+        require: data keys every scene must provide (after estimation), beyond ``coord``.
         cache: keep loaded (and estimated) arrays in memory.
         loop: repeat the scene list this many times per epoch (training only).
         ignore_index: label used for unlabelled points.
@@ -83,6 +87,8 @@ class DefaultDataset(Dataset):
         test_cfg: dict | None = None,
         assets: dict[str, str] | None = None,
         estimate_normals: bool = False,
+        superpoints: dict | None = None,
+        require: Sequence[str] = (),
         cache: bool = False,
         loop: int = 1,
         ignore_index: int = -1,
@@ -95,6 +101,8 @@ class DefaultDataset(Dataset):
         self.test_cfg = copy.deepcopy(test_cfg) if test_cfg is not None else {}
         self.assets = {**self.ASSETS, **(assets or {})}
         self.estimate_normals = estimate_normals
+        self.superpoints = superpoints
+        self.require = tuple(require)
         self.cache = cache
         self.loop = 1 if test_mode else int(loop)
         self.ignore_index = ignore_index
@@ -145,6 +153,14 @@ class DefaultDataset(Dataset):
         validate_scene(data, scene_dir, self.assets)
         if "normal" not in data and self.estimate_normals:
             data["normal"] = estimate_normals(data["coord"])
+        if "superpoint" not in data and self.superpoints is not None:
+            from .preprocessing.segmentation import segment_point_cloud
+
+            data["superpoint"] = segment_point_cloud(data["coord"], **self.superpoints)
+        missing = [key for key in self.require if key not in data]
+        if missing:
+            files = ", ".join(f"{self.assets.get(k, k)}.npy" for k in missing)
+            raise SceneDataError(f"scene {scene_dir!r} has no {files} (required: {', '.join(missing)})")
         return data
 
     def get_data(self, idx: int) -> dict[str, Any]:

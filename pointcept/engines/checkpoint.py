@@ -66,21 +66,30 @@ def remap_state_dict(
     state: Mapping[str, torch.Tensor],
     model_keys: Iterable[str],
     mapping: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
+    keep_unmapped: bool = True,
 ) -> dict[str, torch.Tensor]:
     """Rename checkpoint keys to the model's naming.
 
     1. ``module.`` (DDP) is always stripped; 2. ``mapping`` rules ``old_prefix -> new_prefix`` are applied
     in order (a key matching a rule's prefix is renamed, keys matching no rule are kept; an empty old
     prefix adds a prefix to all keys); 3. if still no key matches the model, the longest common
-    prefix difference is tried automatically (``backbone.x`` <-> ``x``).
+    prefix difference is tried automatically (``backbone.x`` <-> ``x``). ``keep_unmapped=False`` drops the
+    keys no rule matched (e.g. a pretraining teacher and heads when only the student backbone is wanted).
     """
     model_keys = set(model_keys)
     out = {(k[len("module.") :] if k.startswith("module.") else k): v for k, v in state.items()}
     rules = list(mapping.items()) if isinstance(mapping, Mapping) else list(mapping or [])
-    for old, new in rules:
-        old = old[len("module.") :] if old.startswith("module.") else old
-        new = new[len("module.") :] if new.startswith("module.") else new
-        out = {(new + k[len(old) :] if k.startswith(old) else k): v for k, v in out.items()}
+    strip = [(o.removeprefix("module."), n.removeprefix("module.")) for o, n in rules]
+    renamed: dict[str, torch.Tensor] = {}
+    for key, value in out.items():
+        for old, new in strip:
+            if key.startswith(old):
+                renamed[new + key[len(old) :]] = value
+                break
+        else:
+            if keep_unmapped or not strip:
+                renamed[key] = value
+    out = renamed
     if model_keys and not model_keys & set(out):
         out = _auto_align(out, model_keys)
     return out
@@ -107,6 +116,7 @@ def load_weights(
     path: str,
     mapping: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
     strict: bool = False,
+    keep_unmapped: bool = True,
 ) -> LoadReport:
     """Load ``path`` into ``model`` (DDP-wrapped or not) on the CPU first; report every mismatch."""
     if not os.path.isfile(path):
@@ -114,7 +124,7 @@ def load_weights(
     checkpoint = torch.load(path, map_location="cpu", weights_only=False)
     target = unwrap_model(model)
     own = target.state_dict()
-    state = remap_state_dict(extract_state_dict(checkpoint, path), own.keys(), mapping)
+    state = remap_state_dict(extract_state_dict(checkpoint, path), own.keys(), mapping, keep_unmapped)
     report = LoadReport()
     compatible = {}
     for key, value in state.items():

@@ -9,19 +9,22 @@ from .defaults import default_argument_parser, default_config_parser, default_se
 from .launch import launch
 
 
-def train_worker(cfg) -> None:
+def train_worker(cfg):
+    """Set up this process, build the configured trainer and train; returns the trainer."""
     from .train import build_trainer
 
     cfg = default_setup(cfg)
     trainer = build_trainer(cfg)
     trainer.train()
+    return trainer
 
 
-def test_worker(cfg) -> None:
+def test_worker(cfg) -> dict:
+    """Set up this process and run the configured tester on ``cfg.weight``; returns its metrics."""
     from .test import build_tester
 
     cfg = default_setup(cfg, role="test")
-    build_tester(cfg).test()
+    return build_tester(cfg).test()
 
 
 def _parse(argv: Sequence[str] | None, description: str):

@@ -107,3 +107,11 @@ def test_asset_map_override_reads_another_file(scannet_root):
     data = build(scannet_root, assets={"segment": "segment200"}).get_data(0)
     raw = np.load(scannet_root / "train" / "scene0000_00" / "segment200.npy")
     np.testing.assert_array_equal(data["segment"], raw)
+
+
+def test_superpoints_computed_when_missing_and_required_assets_checked(scannet_root):
+    data = build(scannet_root, superpoints={}, require=("superpoint",)).get_data(0)
+    assert data["superpoint"].shape == (200,) and data["superpoint"].min() >= 0
+    assert "superpoint" in data["index_valid_keys"]
+    with pytest.raises(SceneDataError, match=r"scene0000_00.*superpoint\.npy.*required: superpoint"):
+        build(scannet_root, require=("superpoint",)).get_data(0)

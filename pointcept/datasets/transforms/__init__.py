@@ -2,5 +2,6 @@
 
 from .base import TRANSFORMS, Compose, Transform, add_point_key, build_transform, index_operator, point_keys
 from . import color, formatting, geometric, sampling  # noqa: F401  (registers the transforms)
+from . import views  # noqa: F401  (ContrastiveViewsGenerator)
 
 __all__ = ["TRANSFORMS", "Compose", "Transform", "add_point_key", "build_transform", "index_operator", "point_keys"]

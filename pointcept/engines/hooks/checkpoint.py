@@ -17,7 +17,8 @@ class CheckpointLoader(HookBase):
 
     ``keywords``/``replacement`` (Pointcept's arguments) or ``mapping`` (a list of ``(old_prefix,
     new_prefix)`` pairs) rename checkpoint keys, e.g. ``("student.backbone.", "backbone.")`` to fine-tune
-    from a GroupContrast checkpoint. ``strict=True`` fails on any mismatch instead of reporting it.
+    from a GroupContrast checkpoint; ``keep_unmapped=False`` then ignores the rest of the checkpoint
+    (teacher, projectors). ``strict=True`` fails on any mismatch instead of reporting it.
     """
 
     def __init__(
@@ -26,11 +27,13 @@ class CheckpointLoader(HookBase):
         replacement: str | None = None,
         mapping: list | None = None,
         strict: bool = False,
+        keep_unmapped: bool = True,
     ):
         self.mapping = [tuple(m) for m in (mapping or [])]
         if keywords or replacement:
             self.mapping.append((keywords, replacement if replacement is not None else keywords))
         self.strict = strict
+        self.keep_unmapped = keep_unmapped
 
     def before_train(self) -> None:
         trainer = self.trainer
@@ -42,7 +45,8 @@ class CheckpointLoader(HookBase):
             trainer.logger.warning(f"resume=True but {trainer.last_checkpoint_path} does not exist: starting fresh")
         if cfg.get("weight"):
             trainer.logger.info(f"Loading weight: {cfg.weight}")
-            report = load_weights(trainer.model, cfg.weight, self.mapping, strict=self.strict)
+            report = load_weights(trainer.model, cfg.weight, self.mapping, strict=self.strict,
+                                  keep_unmapped=self.keep_unmapped)
             trainer.logger.info(f"Weight report for {cfg.weight}:\n{report.summary()}")
             trainer.weight_report = report
 

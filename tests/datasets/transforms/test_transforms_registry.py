@@ -20,6 +20,11 @@ TABLE: dict[str, tuple[dict, bool]] = {
     "ChromaticJitter": (dict(p=1.0), True),
     "ChromaticTranslation": (dict(p=1.0), True),
     "Collect": (dict(keys=("coord", "segment"), feat_keys=("color", "normal")), False),
+    "ContrastiveViewsGenerator": (
+        dict(view_keys=("coord", "color", "origin_coord"), segment_key="instance",
+             view_trans_cfg=[dict(type="RandomCrop")], copy_origin_coord=True),
+        True,
+    ),
     "Copy": (dict(keys_dict={"segment": "origin_segment"}), False),
     "CropBoundary": (dict(), False),
     "ElasticDistortion": (dict(p=1.0), True),

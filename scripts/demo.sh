@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Install everything (idempotent), then run the README's main job on the built-in demo rooms.
+# Extra arguments go to tools/demo.py (e.g. --quick for a smoke test).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+bash scripts/setup.sh
+exec "$PYTHON" tools/demo.py "$@"
