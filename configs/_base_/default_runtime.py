@@ -1,5 +1,7 @@
 # Runtime defaults every config inherits; each setting can be overridden with --options key=value.
 weight = None  # path of weights to start from (fine-tuning); keys are remapped by CheckpointLoader
+weight_mapping = []  # (old_prefix, new_prefix) renames, e.g. [("student.backbone.", "backbone.")]
+weight_keep_unmapped = True  # False: ignore checkpoint keys no mapping matched (teacher, projectors)
 resume = False  # continue from <save_path>/model/model_last.pth (model, optimizer, schedule, RNG, best)
 evaluate = True  # run the val split after every epoch round (eval_epoch rounds in total)
 test_only = False

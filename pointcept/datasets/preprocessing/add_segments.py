@@ -9,11 +9,9 @@ skipped unless ``overwrite``), writes are atomic, and one bad scene never stops 
 
 from __future__ import annotations
 
+import functools
 import os
-import time
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +19,9 @@ import numpy as np
 from pointcept.utils.io import atomic_np_save
 
 from . import segmentation as seg
+from .runner import Summary, remove_stale_temps, run_scenes
+
+__all__ = ["SegmentParams", "Summary", "add_segments", "find_scenes", "process_scene"]
 
 
 @dataclass
@@ -39,18 +40,6 @@ class SegmentParams:
     backend: str | None = None
 
 
-@dataclass
-class Summary:
-    done: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)
-
-    def text(self) -> str:
-        lines = [f"done {len(self.done)}, skipped {len(self.skipped)}, failed {len(self.failed)}"]
-        lines += [f"  FAILED {scene}: {reason}" for scene, reason in sorted(self.failed.items())]
-        return "\n".join(lines)
-
-
 def find_scenes(root: str | os.PathLike, splits: list[str] | None = None) -> list[Path]:
     """Scene folders ``<root>/<split>/<scene>`` that hold a ``coord.npy`` (sorted)."""
     root = Path(root)
@@ -60,18 +49,6 @@ def find_scenes(root: str | os.PathLike, splits: list[str] | None = None) -> lis
     if splits:
         scenes = [s for s in scenes if s.parent.name in set(splits)]
     return scenes
-
-
-def _remove_stale_temps(scene: Path, names: list[str], max_age_s: float = 3600.0) -> None:
-    """Delete temp files an earlier killed run left behind (only old ones: another run may be writing)."""
-    now = time.time()
-    for name in names:
-        for tmp in scene.glob(f".{name}.*.tmp"):
-            try:
-                if now - tmp.stat().st_mtime > max_age_s:
-                    tmp.unlink()
-            except OSError:
-                pass
 
 
 def _load_points(path: Path, what: str, n: int | None = None) -> np.ndarray:
@@ -91,7 +68,8 @@ def process_scene(scene: str | os.PathLike, params: SegmentParams) -> tuple[str,
     normal_path = scene / "normal.npy"
     if out.exists() and not params.overwrite:
         return "skipped", "exists"
-    _remove_stale_temps(scene, [out.name, normal_path.name])
+    for stale in (out.name, normal_path.name):
+        remove_stale_temps(scene, stale)
     coord = _load_points(scene / "coord.npy", "coordinates").astype(np.float32)
     if not np.isfinite(coord).all():
         raise ValueError("coord.npy has NaN or infinite values")
@@ -114,61 +92,14 @@ def process_scene(scene: str | os.PathLike, params: SegmentParams) -> tuple[str,
     return "done", f"{len(coord)} points, {int(labels.max()) + 1 if len(labels) else 0} segments"
 
 
-def _safe_process(scene: str, params: SegmentParams) -> tuple[str, str]:
-    try:
-        return process_scene(scene, params)
-    except Exception as error:  # noqa: BLE001 - reported per scene, never stops the run
-        return "failed", f"{type(error).__name__}: {error}"
-
-
-def _record(summary: Summary, key: str, status: str, detail: str) -> None:
-    if status == "done":
-        summary.done.append(key)
-    elif status == "skipped":
-        summary.skipped.append(key)
-    else:
-        summary.failed[key] = detail
-
-
 def add_segments(
     root: str | os.PathLike, params: SegmentParams | None = None, workers: int = 1,
     splits: list[str] | None = None, progress: bool = True,
 ) -> Summary:
     """Process every scene under ``root``; see the module docstring. ``workers <= 1`` runs in-process."""
-    from tqdm import tqdm
-
     params = params or SegmentParams()
     root = Path(root)
     scenes = find_scenes(root, splits)
     seg.get_backend(params.backend)  # compile (or warn) once here, before the workers start
-    summary = Summary()
-    keys = {str(s): str(s.relative_to(root)) for s in scenes}
-    bar = tqdm(total=len(scenes), desc="segments", unit="scene", disable=not progress)
-    if workers <= 1:
-        for scene in scenes:
-            _record(summary, keys[str(scene)], *_safe_process(str(scene), params))
-            bar.update()
-        bar.close()
-        return summary
-    crashed: list[str] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures: dict[Future, str] = {pool.submit(_safe_process, str(s), params): str(s) for s in scenes}
-        for future in as_completed(futures):
-            scene = futures[future]
-            try:
-                _record(summary, keys[scene], *future.result())
-            except BrokenProcessPool:
-                crashed.append(scene)
-                continue
-            bar.update()
-    # A worker that died (segfault, out of memory) breaks the pool and fails every scene in flight:
-    # retry those one by one, each in its own process, so only the culprit is reported.
-    for scene in crashed:
-        try:
-            with ProcessPoolExecutor(max_workers=1) as pool:
-                _record(summary, keys[scene], *pool.submit(_safe_process, scene, params).result())
-        except BrokenProcessPool:
-            summary.failed[keys[scene]] = "worker process died (crash or out of memory)"
-        bar.update()
-    bar.close()
-    return summary
+    items = {str(s.relative_to(root)): str(s) for s in scenes}
+    return run_scenes(functools.partial(process_scene, params=params), items, workers, "segments", progress)

@@ -18,7 +18,8 @@ class CheckpointLoader(HookBase):
     ``keywords``/``replacement`` (Pointcept's arguments) or ``mapping`` (a list of ``(old_prefix,
     new_prefix)`` pairs) rename checkpoint keys, e.g. ``("student.backbone.", "backbone.")`` to fine-tune
     from a GroupContrast checkpoint; ``keep_unmapped=False`` then ignores the rest of the checkpoint
-    (teacher, projectors). ``strict=True`` fails on any mismatch instead of reporting it.
+    (teacher, projectors). Without a hook-level mapping, the config's ``weight_mapping`` and
+    ``weight_keep_unmapped`` apply. ``strict=True`` fails on any mismatch instead of reporting it.
     """
 
     def __init__(
@@ -45,8 +46,9 @@ class CheckpointLoader(HookBase):
             trainer.logger.warning(f"resume=True but {trainer.last_checkpoint_path} does not exist: starting fresh")
         if cfg.get("weight"):
             trainer.logger.info(f"Loading weight: {cfg.weight}")
-            report = load_weights(trainer.model, cfg.weight, self.mapping, strict=self.strict,
-                                  keep_unmapped=self.keep_unmapped)
+            mapping = self.mapping or [tuple(m) for m in cfg.get("weight_mapping") or []]
+            keep = self.keep_unmapped and cfg.get("weight_keep_unmapped", True)
+            report = load_weights(trainer.model, cfg.weight, mapping, strict=self.strict, keep_unmapped=keep)
             trainer.logger.info(f"Weight report for {cfg.weight}:\n{report.summary()}")
             trainer.weight_report = report
 
