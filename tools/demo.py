@@ -32,7 +32,7 @@ def config(name: str, save_path: str, data_root: str, quick: bool, extra: list[s
            splits: tuple[str, ...] = ("train", "val", "test")):
     options = [f"save_path={save_path}"] + [f"data.{s}.data_root={data_root}" for s in splits] + list(extra or [])
     if quick:
-        options += ["epoch=1", "eval_epoch=1"]
+        options += ["epoch=1", "eval_epoch=1", "batch_size=2"]
     return default_config_parser(os.path.join(ROOT, "configs", "demo", name), options)
 
 

@@ -164,7 +164,8 @@ def segment_assignment(
 
 def similarity_to_query(features: torch.Tensor | np.ndarray, query_index: int) -> np.ndarray:
     """Cosine similarity (N,) float32 of every feature row to row ``query_index``, clipped to [-1, 1]."""
-    features = torch.as_tensor(np.asarray(features) if not isinstance(features, torch.Tensor) else features)
+    if not isinstance(features, torch.Tensor):
+        features = torch.from_numpy(np.asarray(features))
     features = F.normalize(features.detach().float(), dim=-1)
     similarity = features @ features[int(query_index)]
     return similarity.clamp(-1.0, 1.0).cpu().numpy().astype(np.float32)
