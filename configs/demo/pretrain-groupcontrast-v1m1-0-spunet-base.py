@@ -2,14 +2,13 @@
 # Segments are the generator's superpoint.npy (the stand-in for ScanNet's mesh over-segmentation).
 from pointcept.datasets.pipelines_pretrain import groupcontrast_pretrain_pipeline as _pipeline
 
-_base_ = ["../_base_/default_runtime.py"]
+_base_ = ["../_base_/pretrain_runtime.py"]
 
 save_path = "exp/demo/pretrain-groupcontrast-v1m1-0-spunet-base"
 batch_size = 4
 num_worker = 1
 epoch = 20
 eval_epoch = 4
-evaluate = False
 seed = 0
 
 model = dict(
@@ -47,11 +46,3 @@ data = dict(
         transform=_pipeline(grid_size=0.05, crop_ratio=0.6, match_radius=0.05, feat_keys=("color", "normal")),
     ),
 )
-
-hooks = [
-    dict(type="CheckpointLoader"),
-    dict(type="ModelHook"),
-    dict(type="IterationTimer", warmup_iter=2),
-    dict(type="InformationWriter"),
-    dict(type="CheckpointSaver", save_freq=None),
-]

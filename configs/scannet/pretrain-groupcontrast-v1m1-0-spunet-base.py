@@ -7,7 +7,7 @@
 # stem of any other per-point mask file in the scene folders (e.g. SAM3D masks, the paper's Appendix B).
 from pointcept.datasets.pipelines_pretrain import groupcontrast_pretrain_pipeline as _pipeline
 
-_base_ = ["../_base_/default_runtime.py"]
+_base_ = ["../_base_/pretrain_runtime.py"]
 
 _segment_file = "superpoint"
 
@@ -15,7 +15,6 @@ batch_size = 32
 num_worker = 32
 epoch = 1200
 eval_epoch = 100
-evaluate = False
 enable_amp = True
 sync_bn = True
 
@@ -57,11 +56,3 @@ data = dict(
         transform=_pipeline(grid_size=0.02, crop_ratio=0.6, match_radius=0.03, feat_keys=("color", "normal")),
     ),
 )
-
-hooks = [
-    dict(type="CheckpointLoader"),
-    dict(type="ModelHook"),
-    dict(type="IterationTimer", warmup_iter=2),
-    dict(type="InformationWriter"),
-    dict(type="CheckpointSaver", save_freq=100),
-]

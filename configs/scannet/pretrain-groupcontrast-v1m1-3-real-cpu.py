@@ -25,10 +25,3 @@ data = dict(
         transform=_pipeline(grid_size=0.05, crop_ratio=0.6, match_radius=0.05, feat_keys=("color", "normal")),
     ),
 )
-hooks = [
-    dict(type="CheckpointLoader"),
-    dict(type="ModelHook"),
-    dict(type="IterationTimer", warmup_iter=2),
-    dict(type="InformationWriter"),
-    dict(type="CheckpointSaver", save_freq=None),
-]

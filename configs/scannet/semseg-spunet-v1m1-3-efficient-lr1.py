@@ -1,0 +1,5 @@
+# Data-efficient ScanNet, limited reconstruction (paper Table 3): train on the 1 % scene list only.
+# Make the lists once: python tools/make_data_efficient_splits.py data/scannet  (writes data/scannet/tasks/)
+_base_ = ["./semseg-spunet-v1m1-0-base.py"]
+
+data = dict(train=dict(lr_file="data/scannet/tasks/lr1.txt"))
