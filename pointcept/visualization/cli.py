@@ -50,7 +50,8 @@ def add_render_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="exp/visualize", help="output folder")
     parser.add_argument("--panel-px", type=int, default=500, help="pixels per panel side")
     parser.add_argument("--views", nargs="+", default=["top", "oblique"], choices=["top", "oblique"])
-    parser.add_argument("--max-points", type=int, default=100_000, help="points drawn per panel (evenly subsampled)")
+    parser.add_argument("--max-points", type=int, default=100_000,
+                        help="points drawn per panel (evenly subsampled)")
 
 
 def render_options(args: argparse.Namespace) -> dict:
@@ -69,6 +70,11 @@ def _groupcontrast_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--feature", choices=["backbone", "contrast"], default="backbone",
                         help="features of the similarity map")
     parser.add_argument("--branch", choices=["teacher", "student"], default="teacher")
+    parser.add_argument("--bn-stats", choices=["running", "batch"], default="running",
+                        help="BatchNorm statistics: running (eval mode) or the scene's own (as the training "
+                             "loss sees them; use it early in pretraining, when running statistics lag)")
+    parser.add_argument("--fixed-similarity", action="store_true",
+                        help="colour similarity on [-1, 1] instead of stretching it from its 2nd percentile")
     parser.add_argument("--no-ply", action="store_true", help="write only the PNG pictures")
     add_render_arguments(parser)
 
@@ -76,7 +82,9 @@ def _groupcontrast_args(parser: argparse.ArgumentParser) -> None:
 @command("groupcontrast", "segments, groups, confidence and similarity of a GC model on one scene",
          _groupcontrast_args)
 def run_groupcontrast(args: argparse.Namespace) -> None:
-    from .groupcontrast import MAP_NAMES, analyze_scene, input_spec, load_groupcontrast, map_colors, map_panels
+    from .groupcontrast import (
+        MAP_NAMES, analyze_scene, input_spec, load_groupcontrast, map_colors, map_panels,
+    )
     from .ply import write_ply
     from .render import render_panels
     from .scene import load_scene_dir
@@ -84,18 +92,21 @@ def run_groupcontrast(args: argparse.Namespace) -> None:
     model, cfg = load_groupcontrast(args.config_file, args.weight)
     spec = input_spec(cfg)
     scene = load_scene_dir(args.scene, normals="normal" in spec.feat_keys)
-    maps = analyze_scene(model, scene, spec, args.query_index, args.feature, args.branch)
+    maps = analyze_scene(model, scene, spec, args.query_index, args.feature, args.branch,
+                         bn_stats=args.bn_stats)
     name, out = scene_name(args.scene), Path(args.out)
-    panels = map_panels(maps, scene.get("color"))
+    panels = map_panels(maps, scene.get("color"), fixed_similarity=args.fixed_similarity)
     weight = os.path.basename(args.weight) if args.weight else "random init"
-    written = [render_panels(out / f"{name}_groupcontrast.png", scene["coord"], panels,
-                             title=f"{name} | {weight}", **render_options(args))]
+    title = f"{name} | {weight} | {args.branch}, {args.bn_stats} BN statistics"
+    written = [render_panels(out / f"{name}_groupcontrast.png", scene["coord"], panels, title=title,
+                             **render_options(args))]
     for key, panel in zip(MAP_NAMES, panels):
-        written.append(render_panels(out / f"{name}_{key}.png", scene["coord"], [panel], **render_options(args)))
+        path = out / f"{name}_{key}.png"
+        written.append(render_panels(path, scene["coord"], [panel], **render_options(args)))
     if not args.no_ply:
         scalars = {"segment": maps.segment, "group": maps.group, "confidence": maps.confidence,
                    "similarity": maps.similarity}
-        for key, colors in map_colors(maps, scene.get("color")).items():
+        for key, colors in map_colors(maps, scene.get("color"), args.fixed_similarity).items():
             written.append(write_ply(out / f"{name}_{key}.ply", scene["coord"], colors, scalars))
     for path in written:
         print(path)

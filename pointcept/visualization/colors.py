@@ -2,29 +2,47 @@
 
 Label colours depend only on the label *value* (no RNG, no order of appearance), so the same group or
 segment id has the same colour in every picture of a run, and pictures of two epochs can be compared.
-The first 20 labels use Kelly's colours of maximum contrast (without the greys, which mean "no label");
-later ones walk the hue circle by the golden ratio with alternating saturation/brightness, so
-consecutive ids (often neighbouring segments) never get similar colours.
+The first 64 labels use a palette built once by farthest-point selection in CIELAB over a grid of
+saturated HSV colours (no greys, which mean "no label", nor near-white, the background); later ones
+walk the hue circle by the golden ratio, so consecutive ids (often neighbouring segments) differ.
 """
 
 from __future__ import annotations
 
 import colorsys
+import functools
 
 import numpy as np
 
 #: colour of negative labels ("unlabelled", "no segment") and of NaN scalars
 UNLABELLED_COLOR = (170, 170, 170)
-#: Kelly (1965), 22 colours of maximum contrast without white, black and grey
-KELLY_COLORS: tuple[tuple[int, int, int], ...] = (
-    (255, 179, 0), (128, 62, 117), (255, 104, 0), (166, 189, 215), (193, 0, 32),
-    (206, 162, 98), (0, 125, 52), (246, 118, 142), (0, 83, 138), (255, 122, 92),
-    (83, 55, 122), (255, 142, 0), (179, 40, 81), (244, 200, 0), (127, 24, 13),
-    (147, 170, 0), (89, 51, 21), (241, 58, 19), (35, 44, 22), (0, 161, 194),
-)  # fmt: skip
+PALETTE_SIZE = 64
 _GOLDEN = 0.6180339887498949
 _SATURATION = (0.85, 0.55, 0.95)
 _VALUE = (0.95, 0.75, 0.55)
+
+
+def _srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    """CIELAB (D65) of 0-1 sRGB rows: distances there track perceived colour differences."""
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = linear @ np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]).T
+    xyz /= np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 216 / 24389, np.cbrt(xyz), (24389 / 27 * xyz + 16) / 116)
+    return np.stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])], axis=1)
+
+
+@functools.lru_cache(maxsize=1)
+def _palette() -> tuple[tuple[int, int, int], ...]:
+    """``PALETTE_SIZE`` colours, each the candidate farthest (CIELAB) from all chosen before it."""
+    grid = [(h / 48, s, v) for h in range(48) for s in (0.5, 0.75, 1.0) for v in (0.5, 0.75, 1.0)]
+    rgb = np.array([colorsys.hsv_to_rgb(*c) for c in grid])
+    lab = _srgb_to_lab(rgb)
+    chosen = [grid.index((0.0, 1.0, 1.0))]  # pure red first
+    distance = np.linalg.norm(lab - lab[chosen[0]], axis=1)
+    for _ in range(PALETTE_SIZE - 1):
+        chosen.append(int(np.argmax(distance)))
+        distance = np.minimum(distance, np.linalg.norm(lab - lab[chosen[-1]], axis=1))
+    return tuple(tuple(int(round(x * 255)) for x in rgb[i]) for i in chosen)
 
 
 def label_color(label: int) -> tuple[int, int, int]:
@@ -32,9 +50,9 @@ def label_color(label: int) -> tuple[int, int, int]:
     label = int(label)
     if label < 0:
         return UNLABELLED_COLOR
-    if label < len(KELLY_COLORS):
-        return KELLY_COLORS[label]
-    k = label - len(KELLY_COLORS)
+    if label < PALETTE_SIZE:
+        return _palette()[label]
+    k = label - PALETTE_SIZE
     hue = (0.07 + k * _GOLDEN) % 1.0
     r, g, b = colorsys.hsv_to_rgb(hue, _SATURATION[k % 3], _VALUE[(k // 3) % 3])
     return int(round(r * 255)), int(round(g * 255)), int(round(b * 255))
@@ -80,10 +98,8 @@ def scalar_colors(
 
 
 def rgb_colors(color: np.ndarray | None, count: int) -> np.ndarray:
-    """A scene's own colours as (N, 3) uint8: 0-255 values are kept, 0-1 floats scaled; None is grey."""
+    """A scene's own 0-255 colours as (N, 3) uint8 (rounded, clipped); None gives grey points."""
     if color is None:
         return np.tile(np.array(UNLABELLED_COLOR, dtype=np.uint8), (count, 1))
-    color = np.asarray(color)
-    if np.issubdtype(color.dtype, np.floating) and color.size and float(np.nanmax(color)) <= 1.0:
-        color = color * 255.0
+    color = np.nan_to_num(np.asarray(color, dtype=np.float64), nan=UNLABELLED_COLOR[0])
     return np.clip(np.round(color), 0, 255).astype(np.uint8).reshape(-1, 3)

@@ -15,9 +15,10 @@ Works for a randomly initialised model too: the pictures then show what the arch
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -30,6 +31,9 @@ from .render import Panel
 #: similarity features: the backbone output, or the contrast projector's embedding of it
 FEATURES = ("backbone", "contrast")
 BRANCHES = ("teacher", "student")
+#: BatchNorm statistics: "running" (eval mode, what a fine-tuned backbone starts from) or "batch" (this
+#: scene's own statistics, what the teacher's assignment K in the training loss is computed with)
+BN_STATS = ("running", "batch")
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,28 @@ def load_groupcontrast(config_file: str | os.PathLike, weight: str | None = None
         if not report.loaded:
             raise ValueError(f"{weight}: no tensor matched the model\n{report.summary()}")
     return model.eval(), cfg
+
+
+@contextlib.contextmanager
+def batch_norm_statistics(model: nn.Module, use_batch: bool = True) -> Iterator[None]:
+    """Let the BatchNorm layers normalise with the batch's statistics, leaving their buffers untouched.
+
+    Early in pretraining the running statistics lag far behind the weights (Pointcept's BN momentum is
+    0.01), so eval-mode features can be nearly constant while the loss, computed in train mode, sees
+    diverse groups. The buffers (running mean/var, batch count) are restored on exit.
+    """
+    norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    norms = norms if use_batch else []
+    saved = [(m, m.training, [b.detach().clone() for b in m.buffers(recurse=False)]) for m in norms]
+    for m in norms:
+        m.train()
+    try:
+        yield
+    finally:
+        for m, training, buffers in saved:
+            m.train(training)
+            for buffer, value in zip(m.buffers(recurse=False), buffers):
+                buffer.copy_(value)
 
 
 # ------------------------------------------------------------------------------------------ inputs
@@ -203,51 +229,63 @@ def compute_maps(
     feature: str = "backbone",
     branch: str = "teacher",
     coord: np.ndarray | None = None,
+    bn_stats: str = "running",
 ) -> GroupContrastMaps:
     """The four maps for one voxelised sample; ``inverse`` maps points to voxel rows (None: identity).
 
-    The model is used as it is (call it in eval mode); ``coord`` (points) picks the default query point.
+    The model is used in the mode it is in (call it in eval mode; ``bn_stats="batch"`` then switches only
+    the BatchNorm layers to this sample's statistics, see :func:`batch_norm_statistics`); ``coord``
+    (points) picks the default query point.
     """
-    if feature not in FEATURES or branch not in BRANCHES:
-        raise ValueError(f"feature must be one of {FEATURES} and branch one of {BRANCHES}")
+    if feature not in FEATURES or branch not in BRANCHES or bn_stats not in BN_STATS:
+        raise ValueError(
+            f"feature must be one of {FEATURES}, branch one of {BRANCHES}, bn_stats one of {BN_STATS}"
+        )
     gc = unwrap_groupcontrast(model)
     part = gc.teacher if branch == "teacher" else gc.student
+    with batch_norm_statistics(part, use_batch=bn_stats == "batch"):
+        return _maps(gc, part, inputs, segment, inverse, query_index, feature, branch, coord)
+
+
+def _maps(gc, part, inputs, segment, inverse, query_index, feature, branch, coord) -> GroupContrastMaps:
     device = next(gc.parameters()).device
     feats = part.backbone({k: v.to(device) for k, v in inputs.items()})
     segment = np.asarray(segment, dtype=np.int64).reshape(-1)
     inverse = np.arange(len(feats)) if inverse is None else np.asarray(inverse, dtype=np.int64).reshape(-1)
     if len(inverse) != len(segment):
         raise ValueError(f"{len(segment)} segment ids for {len(inverse)} points")
-
     dense, pair_voxel, pair_segment = _segment_pairs(segment, inverse)
-    num_segments = int(dense.max()) + 1 if (dense >= 0).any() else 0
-    n = part.prototypes.shape[0]
     group = np.full(len(segment), -1, dtype=np.int64)
     confidence = np.full(len(segment), np.nan, dtype=np.float32)
-    if num_segments:
-        from pointcept.models.group_contrast.grouping import pooled_segment_features
-
-        z = part.group_projector(feats)
-        pair_voxel_t = torch.from_numpy(pair_voxel).to(device)
-        z_seg = pooled_segment_features(z[pair_voxel_t], torch.from_numpy(pair_segment).to(device), num_segments)
-        if branch == "teacher":
-            tau = gc.tau_t if getattr(gc, "sharpening", True) else gc.tau_s
-            center = gc.center if getattr(gc, "centering", True) else None
-        else:
-            tau, center = gc.tau_s, None
-        K = segment_assignment(z_seg, part.prototypes, center, tau)
-        seg_conf, seg_group = (t.cpu().numpy() for t in K.max(dim=1))
+    if len(pair_voxel):
+        seg_group, seg_conf = _segment_groups(gc, part, feats, pair_voxel, pair_segment, branch)
         has = dense >= 0
-        group[has] = seg_group[dense[has]]
-        confidence[has] = seg_conf[dense[has]]
-
+        group[has], confidence[has] = seg_group[dense[has]], seg_conf[dense[has]]
     if query_index is None:
         query_index = default_query(coord) if coord is not None else 0
     if not 0 <= int(query_index) < len(segment):
         raise IndexError(f"query index {query_index} outside 0..{len(segment) - 1}")
     sim_feats = part.contrast_projector(feats) if feature == "contrast" else feats
     similarity = similarity_to_query(sim_feats, int(inverse[query_index]))[inverse]
-    return GroupContrastMaps(segment, group, confidence, similarity, int(query_index), int(n))
+    num_prototypes = int(part.prototypes.shape[0])
+    return GroupContrastMaps(segment, group, confidence, similarity, int(query_index), num_prototypes)
+
+
+def _segment_groups(gc, part, feats, pair_voxel, pair_segment, branch) -> tuple[np.ndarray, np.ndarray]:
+    """Group (argmax) and confidence (max) of each dense segment: Eq. 1 pooling, then Eq. 3's teacher
+    softmax (centred, ``tau_t``) or the student's (``tau_s``, no centre)."""
+    from pointcept.models.group_contrast.grouping import pooled_segment_features
+
+    device = feats.device
+    z = part.group_projector(feats)[torch.from_numpy(pair_voxel).to(device)]
+    z_seg = pooled_segment_features(z, torch.from_numpy(pair_segment).to(device), int(pair_segment.max()) + 1)
+    if branch == "teacher":
+        tau = gc.tau_t if getattr(gc, "sharpening", True) else gc.tau_s
+        center = gc.center if getattr(gc, "centering", True) else None
+    else:
+        tau, center = gc.tau_s, None
+    confidence, group = segment_assignment(z_seg, part.prototypes, center, tau).max(dim=1)
+    return group.cpu().numpy(), confidence.cpu().numpy().astype(np.float32)
 
 
 def analyze_scene(
@@ -258,6 +296,7 @@ def analyze_scene(
     feature: str = "backbone",
     branch: str = "teacher",
     seed: int = 0,
+    bn_stats: str = "running",
 ) -> GroupContrastMaps:
     """Segments, groups, confidence and similarity for every point of a scene (``coord`` + features +
     ``superpoint``); puts the model in eval mode for the call and restores its mode."""
@@ -268,7 +307,7 @@ def analyze_scene(
     model.eval()
     try:
         return compute_maps(model, inputs, scene["superpoint"], inverse, query_index, feature, branch,
-                            coord=np.asarray(scene["coord"]))
+                            coord=np.asarray(scene["coord"]), bn_stats=bn_stats)
     finally:
         model.train(was_training)
 
@@ -277,20 +316,41 @@ def analyze_scene(
 MAP_NAMES = ("rgb", "segments", "groups", "confidence", "similarity")
 
 
-def map_colors(maps: GroupContrastMaps, color: np.ndarray | None) -> dict[str, np.ndarray]:
-    """(N, 3) uint8 colours of each map in :data:`MAP_NAMES` (similarity: blue -1 .. red +1)."""
+def similarity_range(similarity: np.ndarray, fixed: bool = False) -> tuple[float, float]:
+    """Colour range of a similarity map: ``(-1, 1)`` when ``fixed``, else from its 2nd percentile to 1.
+
+    Backbone features after a ReLU are never negative, so on a fixed scale every point looks alike;
+    the stretched scale shows which points are *relatively* close to the query (the title gives it).
+    """
+    finite = similarity[np.isfinite(similarity)]
+    if fixed or finite.size == 0:
+        return -1.0, 1.0
+    return min(float(np.percentile(finite, 2)), 0.999), 1.0
+
+
+def map_colors(
+    maps: GroupContrastMaps, color: np.ndarray | None, fixed_similarity: bool = False
+) -> dict[str, np.ndarray]:
+    """(N, 3) uint8 colours of each map in :data:`MAP_NAMES` (confidence from 1/n; similarity blue..red)."""
     return {
         "rgb": rgb_colors(color, len(maps.segment)),
         "segments": label_colors(maps.segment),
         "groups": label_colors(maps.group),
         "confidence": scalar_colors(maps.confidence, 1.0 / maps.num_prototypes, 1.0, cmap="viridis"),
-        "similarity": scalar_colors(maps.similarity, -1.0, 1.0, cmap="coolwarm"),
+        "similarity": scalar_colors(maps.similarity, *similarity_range(maps.similarity, fixed_similarity),
+                                    cmap="coolwarm"),
     }
 
 
-def map_panels(maps: GroupContrastMaps, color: np.ndarray | None, names: Sequence[str] = MAP_NAMES) -> list[Panel]:
+def map_panels(
+    maps: GroupContrastMaps,
+    color: np.ndarray | None,
+    names: Sequence[str] = MAP_NAMES,
+    fixed_similarity: bool = False,
+) -> list[Panel]:
     """Titled panels of the maps (the query point is starred on the similarity panel)."""
-    colors = map_colors(maps, color)
+    colors = map_colors(maps, color, fixed_similarity)
+    low, _ = similarity_range(maps.similarity, fixed_similarity)
     segments = len(np.unique(maps.segment[maps.segment >= 0]))
     groups = len(np.unique(maps.group[maps.group >= 0]))
     conf = maps.confidence[np.isfinite(maps.confidence)]
@@ -299,6 +359,6 @@ def map_panels(maps: GroupContrastMaps, color: np.ndarray | None, names: Sequenc
         "segments": f"segments ({segments})",
         "groups": f"groups ({groups} of {maps.num_prototypes})",
         "confidence": f"confidence (mean {conf.mean():.2f})" if conf.size else "confidence",
-        "similarity": f"similarity to point {maps.query_index}",
+        "similarity": f"similarity to point {maps.query_index} ({low:.2f}..1)",
     }
     return [Panel(colors[k], titles[k], maps.query_index if k == "similarity" else None) for k in names]

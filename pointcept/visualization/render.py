@@ -37,18 +37,20 @@ def subsample_index(count: int, max_points: int | None) -> np.ndarray:
     return np.unique(np.linspace(0, count - 1, max_points).round().astype(np.int64))
 
 
-def marker_diameter_px(xy: np.ndarray, px_per_unit: float, cell_px: float = 4.0) -> float:
+def marker_diameter_px(xy: np.ndarray, px_per_unit: float, cell_px: float = 10.0) -> float:
     """Dot diameter (pixels) that closes the gaps between neighbouring projected points.
 
-    Counts the points per occupied ``cell_px`` cell of the picture: dense clouds get ~1 px dots (the
-    points cover the surface anyway), sparse ones dots as wide as their spacing.
+    Uses the median number of points per occupied ``cell_px`` cell of the picture (the median, so that
+    walls seen edge-on, which pile many points into few cells, do not shrink the dots of the floor):
+    dense clouds get ~1 px dots (the points cover the surface anyway), sparse ones dots as wide as their
+    spacing.
     """
     if len(xy) == 0:
         return 1.0
     cells = np.floor((xy - xy.min(axis=0)) * px_per_unit / cell_px).astype(np.int64)
-    occupied = len(np.unique(cells[:, 0] * (int(cells[:, 1].max()) + 1) + cells[:, 1]))
-    spacing_px = cell_px / np.sqrt(len(xy) / occupied)
-    return float(np.clip(1.5 * spacing_px, 1.0, 12.0))
+    _, per_cell = np.unique(cells[:, 0] * (int(cells[:, 1].max()) + 1) + cells[:, 1], return_counts=True)
+    spacing_px = cell_px / np.sqrt(float(np.median(per_cell)))
+    return float(np.clip(1.3 * spacing_px, 1.0, 12.0))
 
 
 def _area(diameter_px: float, dpi: float) -> float:

@@ -44,7 +44,8 @@ def load_scene_dir(
                 break
     coord = scene["coord"]
     if coord.ndim != 2 or coord.shape[1] != 3 or len(coord) == 0:
-        raise SceneDataError(f"{scene_dir / 'coord.npy'}: expected a non-empty (N, 3) array, got {coord.shape}")
+        raise SceneDataError(f"{scene_dir / 'coord.npy'}: expected a non-empty (N, 3) array, "
+                             f"got {coord.shape}")
     for key, array in scene.items():
         if len(array) != len(coord):
             raise SceneDataError(f"{scene_dir}: {key} has {len(array)} entries for {len(coord)} points")
@@ -58,5 +59,6 @@ def load_scene_dir(
     if superpoints and "superpoint" not in scene:
         from pointcept.datasets.preprocessing.segmentation import segment_point_cloud
 
-        scene["superpoint"] = segment_point_cloud(coord, normals=scene.get("normal"), **(superpoint_options or {}))
+        options = superpoint_options or {}
+        scene["superpoint"] = segment_point_cloud(coord, normals=scene.get("normal"), **options)
     return scene

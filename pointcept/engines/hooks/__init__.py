@@ -7,6 +7,7 @@ from .logging import InformationWriter
 from .model import ModelHook
 from .precise import PreciseEvaluator
 from .timer import IterationTimer
+from .visualize import GroupContrastVisualizer  # noqa: F401  (registers the tensorboard picture hook)
 
 __all__ = [
     "HOOKS", "HookBase", "build_hooks", "CheckpointLoader", "CheckpointSaver", "SemSegEvaluator",

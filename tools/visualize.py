@@ -1,0 +1,18 @@
+"""Pictures of scenes and of what GroupContrast learns (paper Figures 1, 4, 6, 8).
+
+  python tools/visualize.py groupcontrast --config-file CFG [--weight CKPT] --scene DIR
+      [--query-index I] [--out DIR] [--bn-stats running|batch]
+  python tools/visualize.py scene --scene DIR [--color-by rgb|segment|instance|superpoint] [--out DIR]
+
+Subcommands live in ``pointcept/visualization/cli.py`` (one registered function each).
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from pointcept.visualization.cli import main  # noqa: E402
+
+if __name__ == "__main__":
+    sys.exit(main())
