@@ -10,6 +10,7 @@ setup(
     license="MIT",
     python_requires=">=3.10",
     packages=find_packages(include=["pointcept", "pointcept.*"]),
+    package_data={"pointcept.datasets.meta": ["splits/*.txt", "splits/README.md"]},
     install_requires=[
         "torch>=2.1",
         "numpy",

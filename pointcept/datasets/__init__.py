@@ -3,12 +3,13 @@
 from .builder import DATASETS, build_dataset
 from .collate import collate_fn, point_collate_fn
 from .defaults import DefaultDataset, SceneDataError
-from .demo import DemoDataset  # noqa: F401  (registers the built-in demo data set)
+from .demo import DemoDataset
+from .detection import ScanNetDetectionDataset, SUNRGBDDataset
 from .s3dis import S3DISDataset
 from .scannet import ScanNet200Dataset, ScanNetDataset
 
 __all__ = [
-    "DATASETS", "build_dataset", "DefaultDataset", "SceneDataError", "S3DISDataset", "ScanNetDataset",
+    "DATASETS", "build_dataset", "collate_fn", "point_collate_fn", "DefaultDataset", "SceneDataError",
+    "DemoDataset", "ScanNetDetectionDataset", "SUNRGBDDataset", "S3DISDataset", "ScanNetDataset",
     "ScanNet200Dataset",
 ]
-__all__ += ["collate_fn", "point_collate_fn"]

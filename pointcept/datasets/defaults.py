@@ -24,6 +24,7 @@ from pointcept.utils.geometry import estimate_normals
 from pointcept.utils.logger import get_logger
 
 from .builder import DATASETS
+from .preprocessing import data_efficient
 from .transforms import TRANSFORMS, Compose
 
 #: arrays whose first dimension is the point count
@@ -64,6 +65,8 @@ class DefaultDataset(Dataset):
         cache: keep loaded (and estimated) arrays in memory.
         loop: repeat the scene list this many times per epoch (training only).
         ignore_index: label used for unlabelled points.
+        lr_file: limited reconstruction: use only the scenes this file lists (data-efficient benchmark).
+        la_file: limited annotation: ``{scene: point indices}``; all other points get ``ignore_index``.
     """
 
     #: data key -> file stem on disk; ``None`` files are optional and simply absent when missing
@@ -92,6 +95,8 @@ class DefaultDataset(Dataset):
         cache: bool = False,
         loop: int = 1,
         ignore_index: int = -1,
+        lr_file: str | None = None,
+        la_file: str | None = None,
     ):
         super().__init__()
         self.split = split
@@ -113,6 +118,10 @@ class DefaultDataset(Dataset):
             self.post_transform = Compose(self.test_cfg.get("post_transform"))
             self.aug_transform = [Compose(aug) for aug in self.test_cfg.get("aug_transform") or [[]]]
         self.data_list = self.get_data_list()
+        if lr_file is not None:
+            self.data_list = data_efficient.restrict_scenes(self.data_list, lr_file)
+        self.la_file = la_file
+        self.la = data_efficient.load_la_file(la_file) if la_file is not None else None
         if not self.data_list:
             raise FileNotFoundError(
                 f"{type(self).__name__}: no scene folders found for split {split!r} under {self.data_root!r}"
@@ -180,6 +189,13 @@ class DefaultDataset(Dataset):
         n = len(data["coord"])
         for key in ("segment", "instance"):
             data[key] = data[key].reshape(-1).astype(np.int64) if key in data else np.full(n, self.ignore_index, dtype=np.int64)
+        if self.la is not None:
+            name = self.get_data_name(idx)
+            if name not in self.la:
+                raise SceneDataError(f"{self.la_file}: has no labelled points for scene {name!r}")
+            data["segment"] = data_efficient.mask_to_annotated(
+                data["segment"], self.la[name], self.ignore_index, f"{self.la_file}[{name}]"
+            )
         data["index_valid_keys"] = [k for k in POINT_ASSETS if k in data] + [
             k for k in data if k not in POINT_ASSETS and isinstance(data[k], np.ndarray) and len(data[k]) == n
         ]

@@ -9,6 +9,7 @@ skipped unless ``overwrite``), writes are atomic, and one bad scene never stops 
 
 from __future__ import annotations
 
+import argparse
 import functools
 import os
 from dataclasses import dataclass
@@ -21,7 +22,10 @@ from pointcept.utils.io import atomic_np_save
 from . import segmentation as seg
 from .runner import Summary, remove_stale_temps, run_scenes
 
-__all__ = ["SegmentParams", "Summary", "add_segments", "find_scenes", "process_scene"]
+__all__ = [
+    "SegmentParams", "Summary", "add_graph_cut_arguments", "add_segments", "find_scenes", "graph_cut_params",
+    "process_scene",
+]
 
 
 @dataclass
@@ -38,6 +42,28 @@ class SegmentParams:
     normal_method: str = "pca"
     color_weight: float = 0.0
     backend: str | None = None
+
+
+def add_graph_cut_arguments(parser: argparse.ArgumentParser) -> None:
+    """Command-line options of the point-cloud graph cut (the fields of :class:`SegmentParams` it uses)."""
+    parser.add_argument("--k-neighbors", type=int, default=seg.PC_K_NEIGHBORS, help="kNN graph degree")
+    parser.add_argument("--k-thresh", type=float, default=seg.PC_K_THRESH, help="graph cut threshold k")
+    parser.add_argument("--seg-min-verts", type=int, default=seg.PC_SEG_MIN_VERTS, help="min segment size")
+    parser.add_argument("--normal-k", type=int, default=seg.PC_NORMAL_K, help="neighbours for normals")
+    parser.add_argument("--normal-method", choices=["pca", "open3d"], default="pca")
+    parser.add_argument("--color-weight", type=float, default=0.0,
+                        help="weight of the colour difference in edge weights (default 0: geometry only)")
+    parser.add_argument("--backend", choices=["auto", "compiled", "python"], default=None,
+                        help="graph cut backend (default: $POINTCEPT_GRAPH_CUT_BACKEND or auto)")
+
+
+def graph_cut_params(args: argparse.Namespace, **extra) -> SegmentParams:
+    """:class:`SegmentParams` from parsed :func:`add_graph_cut_arguments` options plus ``extra`` fields."""
+    return SegmentParams(
+        k_neighbors=args.k_neighbors, k_thresh=args.k_thresh, seg_min_verts=args.seg_min_verts,
+        normal_k=args.normal_k, normal_method=args.normal_method, color_weight=args.color_weight,
+        backend=args.backend, **extra,
+    )
 
 
 def find_scenes(root: str | os.PathLike, splits: list[str] | None = None) -> list[Path]:

@@ -205,6 +205,8 @@ def _read_ascii(text: str, elements: list[_Element], path: str) -> dict[str, dic
 
 def _triangles(indices: np.ndarray, path: str) -> np.ndarray:
     """(F, 3) int64 triangles; polygons are fan-triangulated."""
+    if len(indices) == 0:  # "element face 0"
+        return np.zeros((0, 3), dtype=np.int64)
     if indices.dtype != object:
         indices = indices.reshape(len(indices), -1)
         if indices.shape[1] < 3 and len(indices):

@@ -8,6 +8,7 @@ ends with a summary of scenes done / skipped / failed with reasons and the warni
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import shutil
@@ -22,7 +23,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from pointcept.utils.io import _umask
 
-__all__ = ["SceneResult", "Summary", "atomic_dir", "remove_stale_temps", "run_scenes"]
+__all__ = ["SceneResult", "Summary", "add_runner_arguments", "atomic_dir", "remove_stale_temps", "run_scenes"]
 
 #: temp entries older than this are stale even when their owner process cannot be checked
 STALE_AGE_S = 3600.0
@@ -116,7 +117,9 @@ def run_scenes(
     else:
         crashed: list[str] = []
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures: dict[Future, str] = {pool.submit(_safe_call, fn, item): key for key, item in items.items()}
+            futures: dict[Future, str] = {
+                pool.submit(_safe_call, fn, item): key for key, item in items.items()
+            }
             for future in as_completed(futures):
                 try:
                     record(futures[future], future.result())
@@ -194,3 +197,11 @@ def atomic_dir(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Pat
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def add_runner_arguments(parser: argparse.ArgumentParser, what: str = "scenes") -> None:
+    """The ``--workers/--overwrite/--quiet`` options every preprocessing CLI shares."""
+    parser.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1),
+                        help="worker processes (default: min(4, CPUs)); 1 runs in-process")
+    parser.add_argument("--overwrite", action="store_true", help=f"redo {what} whose output exists")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -70,7 +70,7 @@ class LabelMap:
         except (OSError, UnicodeDecodeError, csv.Error) as error:
             raise ScanDataError(f"{path}: cannot read the label table: {error}") from None
         if not rows or not {"raw_category", "id", "nyu40id"} <= set(rows[0]):
-            raise ScanDataError(f"{path}: not a ScanNet label table (needs raw_category, id, nyu40id columns)")
+            raise ScanDataError(f"{path}: not a ScanNet label table (needs raw_category, id, nyu40id)")
         table: dict[str, tuple[int, int]] = {}
         for line, row in enumerate(rows, start=2):
             try:
@@ -123,7 +123,8 @@ def read_aggregation(path: str | os.PathLike, segs_name: str | None = None) -> l
             out.append({"id": gid, "label": str(group["label"]),
                         "segments": np.asarray(group["segments"], dtype=np.int64).reshape(-1)})
         except (KeyError, TypeError, ValueError) as error:
-            raise ScanDataError(f"{path}: segGroups[{i}] is malformed ({type(error).__name__}: {error})") from None
+            message = f"{path}: segGroups[{i}] is malformed ({type(error).__name__}: {error})"
+            raise ScanDataError(message) from None
     return out
 
 
@@ -137,7 +138,8 @@ def read_axis_alignment(path: str | os.PathLike) -> np.ndarray | None:
                 matrix = np.asarray([float(v) for v in value.split()], dtype=np.float64)
                 return matrix.reshape(4, 4)
             except ValueError:
-                raise ScanDataError(f"{path}: axisAlignment needs 16 numbers, got {value.strip()!r}") from None
+                message = f"{path}: axisAlignment needs 16 numbers, got {value.strip()!r}"
+                raise ScanDataError(message) from None
     return None
 
 
@@ -159,8 +161,8 @@ def scan_labels(
         bad = bad if bad.size else segments[~known[segments]]
         if bad.size:
             raise ScanDataError(
-                f"{agg_path}: object {group['id']} ({group['label']!r}) names {bad.size} segment(s) not in the "
-                f"segs file, e.g. {bad[:3].tolist()} (aggregation and segments of different meshes?)"
+                f"{agg_path}: object {group['id']} ({group['label']!r}) names {bad.size} segment(s) not in "
+                f"the segs file, e.g. {bad[:3].tolist()} (aggregation and segments of different meshes?)"
             )
         group_of_segment[segments] = g
         nyu40, id200, name = label_map.lookup(group["label"])
@@ -174,7 +176,8 @@ def scan_labels(
     vertex_group = group_of_segment[seg]  # -1 indexes the "no object" entry
     warnings = []
     if loose:
-        warnings.append("labels matched ignoring spacing: " + ", ".join(f"{k} x{n}" for k, n in sorted(loose.items())))
+        matched = ", ".join(f"{k} x{n}" for k, n in sorted(loose.items()))
+        warnings.append(f"labels matched ignoring spacing: {matched}")
     if unknown:
         warnings.append("labels not in the label table (ignored): "
                         + ", ".join(f"{k!r} x{n}" for k, n in sorted(unknown.items())))
@@ -203,6 +206,8 @@ def convert_scan(
     vertices, faces = mesh["vertices"], mesh["faces"]
     if len(vertices) == 0 or not np.isfinite(vertices).all():
         raise ScanDataError(f"{mesh_path}: the mesh is empty or has non-finite vertices")
+    if len(faces) == 0:
+        raise ScanDataError(f"{mesh_path}: the mesh has no faces (vertex normals come from them)")
     out = {"coord": vertices.astype(np.float32), "color": mesh["colors"].astype(np.uint8),
            "normal": mesh_vertex_normals(vertices, faces)}
     warnings: list[str] = []
@@ -247,7 +252,7 @@ def find_raw_scans(raw_root: str | os.PathLike) -> list[tuple[Path, bool]]:
     """``(scan folder, labelled)`` for ``scans/*`` (labelled) and ``scans_test/*`` (not), sorted."""
     root = Path(raw_root)
     if not (root / "scans").is_dir() and not (root / "scans_test").is_dir():
-        raise FileNotFoundError(f"{root} has neither scans/ nor scans_test/ (expected the raw ScanNet layout)")
+        raise FileNotFoundError(f"{root} has neither scans/ nor scans_test/ (the raw ScanNet layout)")
     found = [(p, True) for p in sorted((root / "scans").glob("scene*")) if p.is_dir()]
     found += [(p, False) for p in sorted((root / "scans_test").glob("scene*")) if p.is_dir()]
     return found
@@ -298,6 +303,9 @@ def preprocess_scannet(
     """
     found = find_raw_scans(raw_root)
     if scenes:
+        missing = sorted(set(scenes) - {p.name for p, _ in found})
+        if missing:
+            raise FileNotFoundError(f"scans not found under {raw_root}: {missing}")
         found = [(p, labelled) for p, labelled in found if p.name in set(scenes)]
     label_map = None
     if any(labelled for _, labelled in found):
