@@ -152,10 +152,11 @@ class Trainer(TrainerBase):
     def build_train_loader(self) -> DataLoader:
         cfg = self.cfg
         train_cfg = dict(cfg.data.train)
-        loop = cfg.epoch // cfg.eval_epoch
-        if "loop" in train_cfg and train_cfg["loop"] not in (1, loop):
-            loop = train_cfg["loop"] * loop
-        train_cfg["loop"] = loop
+        if cfg.epoch % cfg.eval_epoch:
+            raise ValueError(f"epoch={cfg.epoch} must be a multiple of eval_epoch={cfg.eval_epoch} "
+                             "(each of the eval_epoch rounds trains epoch // eval_epoch passes over the data)")
+        # Pointcept's convention: eval_epoch rounds, each looping over the data epoch // eval_epoch times
+        train_cfg["loop"] = train_cfg.get("loop", 1) * (cfg.epoch // cfg.eval_epoch)
         dataset = build_dataset(train_cfg)
         self.sampler = EpochShuffleSampler(len(dataset), self.world_size, get_rank(), seed=cfg.seed)
         workers = max(cfg.get("num_worker", 0) // self.world_size, 0)
