@@ -35,13 +35,18 @@ def fixture_root(tmp_path_factory):
         "coord": room["coord"], "color": room["color"], "normal": room["normal"],
         "segment": room["segment"].astype(np.int16), "segment20": rng.integers(-1, 20, n).astype(np.int16),
         "segment200": rng.integers(-1, 200, n).astype(np.int16), "instance": room["instance"],
-        "superpoint": room["superpoint"], "superpoint_official": room["superpoint"],
+        "superpoint": room["superpoint"], "superpoint_official": room["superpoint"], "boxes": room["boxes"],
     }
     for split in SPLIT_FOLDERS:
         folder = root / split / "scene0000_00"
         folder.mkdir(parents=True)
         for name, array in arrays.items():
             np.save(folder / f"{name}.npy", array)
+        # a SUN RGB-D frame in VoteNet's layout (detection configs): xyz + rgb 0-1, boxes with half sizes
+        np.savez(root / split / "000001_pc.npz", pc=np.c_[room["coord"], room["color"] / 255.0].astype(np.float32))
+        np.save(root / split / "000001_bbox.npy", np.c_[room["boxes"][:, :3], room["boxes"][:, 3:6] / 2,
+                                                        room["boxes"][:, 6:7], np.arange(len(room["boxes"])) % 10])
+        np.savez(root / split / "000001_votes.npz", point_votes=np.zeros((n, 10), np.float32))
     return root
 
 

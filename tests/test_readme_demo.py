@@ -16,7 +16,8 @@ def test_demo_runs_end_to_end(tmp_path):
     assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-4000:]
     for line in ("semseg mIoU, untrained model", "semseg mIoU, fine-tuned from GroupContrast",
                  "semseg mIoU, trained from scratch", "insseg AP50, fine-tuned from GroupContrast",
-                 "insseg AP50, trained from scratch"):
+                 "insseg AP50, trained from scratch", "detection mAP@0.25, fine-tuned from GroupContrast",
+                 "detection mAP@0.5, trained from scratch"):
         assert line in out.stdout
     assert (tmp_path / "exp" / "pretrain-groupcontrast" / "model" / "model_last.pth").is_file()
     log = (tmp_path / "exp" / "semseg-ft-groupcontrast" / "train.log").read_text()

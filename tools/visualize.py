@@ -3,6 +3,8 @@
   python tools/visualize.py groupcontrast --config-file CFG [--weight CKPT] --scene DIR
       [--query-index I] [--out DIR] [--bn-stats running|batch]
   python tools/visualize.py scene --scene DIR [--color-by rgb|segment|instance|superpoint] [--out DIR]
+  python tools/visualize.py boxes --config-file DETECTION_CFG --scene NAME [--weight CKPT | --pred NPZ]
+      [--split SPLIT] [--score-threshold S] [--out DIR]
 
 Subcommands live in ``pointcept/visualization/cli.py`` (one registered function each).
 """

@@ -15,9 +15,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import numpy as np  # noqa: E402
-
-from pointcept.datasets.detection import ScanNetDetectionDataset, SUNRGBDDataset, box_corners  # noqa: E402
+from pointcept.datasets.detection import ScanNetDetectionDataset, SUNRGBDDataset  # noqa: E402
+from pointcept.visualization.boxes import draw_boxes, draw_points_top  # noqa: E402
 
 DATASETS = {"scannet": ScanNetDetectionDataset, "sunrgbd": SUNRGBDDataset}
 
@@ -35,18 +34,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def draw(ax, sample: dict, class_names, max_points: int) -> None:
     """Points coloured by RGB (lowest first, so tops of objects stay visible) and labelled box outlines."""
-    import matplotlib.pyplot as plt
-
-    coord, color = sample["coord"], sample["color"] / 255.0
-    keep = np.random.default_rng(0).permutation(len(coord))[:max_points]
-    keep = keep[np.argsort(coord[keep, 2])]
-    ax.scatter(coord[keep, 0], coord[keep, 1], c=color[keep], s=1.5, linewidths=0, rasterized=True)
-    palette = plt.get_cmap("tab20")
-    for box, cls, corners in zip(sample["gt_boxes"], sample["gt_classes"], box_corners(sample["gt_boxes"])):
-        ring = np.vstack([corners[:4, :2], corners[:1, :2]])
-        ax.plot(ring[:, 0], ring[:, 1], color=palette(int(cls) % 20), linewidth=1.5)
-        ax.text(box[0], box[1], class_names[int(cls)], fontsize=6, ha="center", va="center",
-                bbox=dict(facecolor="white", alpha=0.6, linewidth=0, pad=0.5))
+    draw_points_top(ax, sample["coord"], sample["color"], max_points)
+    draw_boxes(ax, sample["gt_boxes"], sample["gt_classes"], class_names)
     ax.set_title(f"{sample['name']}: {len(sample['gt_boxes'])} boxes", fontsize=9)
     ax.set_aspect("equal")
     ax.set_xlabel("x (m)")

@@ -5,11 +5,12 @@ from .collate import collate_fn, point_collate_fn
 from .defaults import DefaultDataset, SceneDataError
 from .demo import DemoDataset
 from .detection import ScanNetDetectionDataset, SUNRGBDDataset
+from .detection_demo import DemoDetectionDataset
 from .s3dis import S3DISDataset
 from .scannet import ScanNet200Dataset, ScanNetDataset
 
 __all__ = [
     "DATASETS", "build_dataset", "collate_fn", "point_collate_fn", "DefaultDataset", "SceneDataError",
     "DemoDataset", "ScanNetDetectionDataset", "SUNRGBDDataset", "S3DISDataset", "ScanNetDataset",
-    "ScanNet200Dataset",
+    "ScanNet200Dataset", "DemoDetectionDataset",
 ]

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from pointcept.utils.geometry import estimate_normals
+
 from .builder import DATASETS
 from .defaults import DefaultDataset, SceneDataError, sample_rng
 from .meta.scannet import CLASS_NAMES_20
@@ -166,6 +168,8 @@ class SUNRGBDDataset(_DetectionSamples, DefaultDataset):
             raise SceneDataError(f"{frame}_pc.npz: 'pc' must be finite (N, 6) xyz+rgb, got {pc.shape}")
         data["coord"] = pc[:, :3].astype(np.float32)
         data["color"] = (np.clip(pc[:, 3:6], 0, 1) * 255).astype(np.float32)
+        if self.estimate_normals:  # oriented towards the camera, the origin of the upright depth frame
+            data["normal"] = estimate_normals(data["coord"], viewpoint=np.zeros(3)).astype(np.float32)
         bbox = _load(f"{frame}_bbox.npy")
         if bbox.size and (bbox.ndim != 2 or bbox.shape[1] != 8):
             raise SceneDataError(f"{frame}_bbox.npy: expected (K, 8) rows, got {bbox.shape}")
@@ -173,6 +177,8 @@ class SUNRGBDDataset(_DetectionSamples, DefaultDataset):
         bad = (data["gt_classes"] < 0) | (data["gt_classes"] >= len(SUNRGBD_CLASS_NAMES))
         if bad.any() or not np.isfinite(data["gt_boxes"]).all():
             raise SceneDataError(f"{frame}_bbox.npy: class outside 0..9 or non-finite box values")
+        if (data["gt_boxes"][:, 3:6] <= 0).any():
+            raise SceneDataError(f"{frame}_bbox.npy: box sizes must be positive, got {bbox[:, 3:6].min()} (half size)")
         if os.path.isfile(f"{frame}_votes.npz"):
             votes = _load(f"{frame}_votes.npz", "point_votes")
             if votes.shape != (len(pc), 10):
@@ -197,7 +203,7 @@ class SUNRGBDDataset(_DetectionSamples, DefaultDataset):
             if self.cache:
                 self._cache[frame] = arrays
         data: dict[str, Any] = {k: v.copy() for k, v in arrays.items()}
-        point_keys = ("coord", "color", "point_votes", "point_votes_mask")
+        point_keys = ("coord", "color", "normal", "point_votes", "point_votes_mask")
         data["index_valid_keys"] = [k for k in point_keys if k in data]
         data["name"] = self.get_data_name(idx)
         data["split"] = os.path.basename(os.path.dirname(frame))

@@ -131,5 +131,8 @@ class SemSegTester(TesterBase):
 
 
 def build_tester(cfg: Any, model: nn.Module | None = None) -> TesterBase:
+    from . import test_instance  # noqa: F401  (registers InsSegTester; imported here to avoid an import cycle)
+    from . import test_detection  # noqa: F401  (registers DetectionTester, same reason)
+
     test_cfg = dict(cfg.get("test", {"type": "SemSegTester"}))
     return TESTERS.build(test_cfg, cfg=cfg, model=model)

@@ -6,7 +6,8 @@ building one of its models then raises :class:`ModelUnavailableError` that says 
 
 from __future__ import annotations
 
-from . import default, group_contrast, point_mlp  # noqa: F401  (register segmentors, GC-v1m1, debug backbone)
+from . import default, group_contrast, point_group, point_mlp  # noqa: F401  (segmentors, GC, PG, debug MLP)
+from . import votenet  # noqa: F401  (VoteNet detector)
 from .builder import MODELS, ModelUnavailableError, build_model, mark_unavailable, unavailable_models
 
 # Names each optional family registers, so a missing backend can be reported by model name.

@@ -159,3 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     return int(COMMANDS[args.command].run(args) or 0)
+
+
+from . import instances  # noqa: E402,F401  (registers the ``instances`` subcommand)
+from . import boxes  # noqa: E402,F401  (registers the ``boxes`` subcommand)

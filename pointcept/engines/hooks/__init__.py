@@ -2,7 +2,9 @@
 
 from .base import HOOKS, HookBase, build_hooks
 from .checkpoint import CheckpointLoader, CheckpointSaver
+from .detection import DetectionEvaluator  # noqa: F401  (registers the detection mAP hook)
 from .evaluator import SemSegEvaluator
+from .instance import InsSegEvaluator  # noqa: F401  (registers the instance AP hook)
 from .logging import InformationWriter
 from .model import ModelHook
 from .precise import PreciseEvaluator
