@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"  # `sh script.sh` (dash) re-runs itself under bash
 # Install everything this framework needs, idempotently, on a fresh Linux machine with Python >= 3.10.
 #   1. Debian packages open3d needs (libusb-1.0-0), when apt-get is usable;
 #   2. torch first: pinned torch==2.13.0 on a machine without a GPU (an unpinned requirement would pull a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"  # `sh script.sh` (dash) re-runs itself under bash
 # Pointcept's wrapper: scripts/test.sh -d DATASET -n NAME [-w model_best] [-g NUM_GPUS] [-p PYTHON]
 #        [-- key=value ...]
 # Tests ${EXP_ROOT:-exp}/DATASET/NAME/model/WEIGHT.pth with the experiment's own config.py.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"  # `sh script.sh` (dash) re-runs itself under bash
 # Pointcept's wrapper: scripts/train.sh -d DATASET -c CONFIG -n NAME [-g NUM_GPUS] [-w WEIGHT] [-r true] [-p PYTHON]
 #        [-- key=value ...]
 # Trains configs/DATASET/CONFIG.py into ${EXP_ROOT:-exp}/DATASET/NAME; config.py there records the run.

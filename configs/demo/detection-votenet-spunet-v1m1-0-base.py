@@ -1,5 +1,5 @@
 # VoteNet on the demo rooms (7 furniture classes, oriented boxes from the generator) with the slim SpUNet-v1m1
-# of the demo semseg config, sized for about two minutes on a 2-core CPU: voxel 0.1 m, batch 2, 120 steps,
+# of the demo semseg config, sized for about a minute on a 2-core CPU: voxel 0.1 m, batch 2, 72 steps,
 # 512 seeds, 128 proposals and VoteNet's own Adam recipe (the paper's SGD 1e-3 schedule needs far more steps).
 # One evaluation at the end (eval_epoch = 1) keeps the time on training.
 # Mean sizes: python tools/compute_mean_sizes.py --dataset demo --data-root data/demo
@@ -11,7 +11,7 @@ _base_ = ["../_base_/detection_runtime.py"]
 save_path = "exp/demo/detection-votenet-spunet-v1m1-0-base"
 batch_size = 2
 num_worker = 1
-epoch = 10
+epoch = 6
 eval_epoch = 1
 seed = 0
 

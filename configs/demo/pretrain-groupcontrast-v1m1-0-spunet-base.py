@@ -7,8 +7,8 @@ _base_ = ["../_base_/pretrain_runtime.py"]
 save_path = "exp/demo/pretrain-groupcontrast-v1m1-0-spunet-base"
 batch_size = 4
 num_worker = 1
-epoch = 20
-eval_epoch = 4
+epoch = 10
+eval_epoch = 5
 seed = 0
 
 model = dict(

@@ -5,8 +5,8 @@ _base_ = ["../_base_/default_runtime.py", "../_base_/datasets/demo.py"]
 save_path = "exp/demo/semseg-spunet-v1m1-0-base"
 batch_size = 4
 num_worker = 1
-epoch = 12
-eval_epoch = 3
+epoch = 8
+eval_epoch = 4
 seed = 0
 
 model = dict(

@@ -131,6 +131,13 @@ class Trainer(TrainerBase):
         return max(self.cfg.batch_size // self.world_size, 1)
 
     @property
+    def eval_model(self) -> nn.Module:
+        """The model without its DDP wrapper, for evaluation: DDP's forward broadcasts buffers (BatchNorm
+        statistics) from rank 0 on every call, a collective that hangs when ranks run different numbers of
+        val batches (fewer val scenes than processes)."""
+        return unwrap_model(self.model)
+
+    @property
     def last_checkpoint_path(self) -> str:
         return os.path.join(self.cfg.save_path, "model", "model_last.pth")
 

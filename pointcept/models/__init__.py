@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import default, group_contrast, point_group, point_mlp  # noqa: F401  (segmentors, GC, PG, debug MLP)
 from . import votenet  # noqa: F401  (VoteNet detector)
+from . import masked_scene_contrast  # noqa: F401  (MSC-v1m1, MSC-v1m2 / CSC-v1m1, PointContrast-v1m1)
 from .builder import MODELS, ModelUnavailableError, build_model, mark_unavailable, unavailable_models
 
 # Names each optional family registers, so a missing backend can be reported by model name.

@@ -48,7 +48,8 @@ def test_train_then_test_from_the_command_line(demo_root, tmp_path):
 def test_wrapper_scripts(demo_root, tmp_path):
     env = dict(os.environ, EXP_ROOT=str(tmp_path / "exp"))
     extra = tiny_options(demo_root, "unused")[1:]  # everything but save_path, which the wrapper sets
-    out = run(["bash", "scripts/train.sh", "-p", sys.executable, "-d", "demo", "-c", "semseg-spunet-v1m1-0-base",
+    # `sh` as Pointcept's README types it: /bin/sh may be dash, and the script must re-run itself under bash
+    out = run(["sh", "scripts/train.sh", "-p", sys.executable, "-d", "demo", "-c", "semseg-spunet-v1m1-0-base",
                "-n", "wrapped", "-g", "1", "--", *extra], env=env)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     exp = tmp_path / "exp" / "demo" / "wrapped"

@@ -137,3 +137,24 @@ def test_weight_loading_reports_every_mismatch(tmp_path):
         load_weights(target, str(path), mapping=[("student.", "")], strict=True)
     with pytest.raises(FileNotFoundError, match="nope.pth"):
         load_weights(target, str(tmp_path / "nope.pth"))
+
+
+def test_ddp_with_fewer_val_scenes_than_processes_does_not_hang(tmp_path, make_config):
+    """Rank 1 gets no val scene; evaluation must not enter DDP's buffer broadcast (BatchNorm buffers make
+    DDP's forward a collective), or rank 0 waits forever."""
+    import subprocess
+    import sys
+
+    from conftest import write_scenes  # the engine tests' fixture module
+
+    write_scenes(tmp_path / "data", "train", 4, seed=0)
+    write_scenes(tmp_path / "data", "val", 1, seed=1)
+    cfg = make_config(tmp_path / "data", tmp_path / "exp", epoch=2, eval_epoch=2, batch_size=4,
+                      **{"+model.backbone.batch_norm": True})
+    cfg.dump(tmp_path / "config.py")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = subprocess.run([sys.executable, "tools/train.py", "--config-file", str(tmp_path / "config.py"),
+                          "--num-gpus", "2"], cwd=root, capture_output=True, text=True, timeout=240)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    log = (tmp_path / "exp" / "train.log").read_text()
+    assert log.count("Val result: mIoU") == 2  # eval_epoch=2 rounds

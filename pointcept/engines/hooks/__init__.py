@@ -1,6 +1,7 @@
 """Trainer hooks, one small module per concern; importing registers them in ``HOOKS``."""
 
 from .base import HOOKS, HookBase, build_hooks
+from .budget import TimeBudget
 from .checkpoint import CheckpointLoader, CheckpointSaver
 from .detection import DetectionEvaluator  # noqa: F401  (registers the detection mAP hook)
 from .evaluator import SemSegEvaluator
@@ -13,5 +14,5 @@ from .visualize import GroupContrastVisualizer  # noqa: F401  (registers the ten
 
 __all__ = [
     "HOOKS", "HookBase", "build_hooks", "CheckpointLoader", "CheckpointSaver", "SemSegEvaluator",
-    "InformationWriter", "ModelHook", "PreciseEvaluator", "IterationTimer",
+    "InformationWriter", "ModelHook", "PreciseEvaluator", "IterationTimer", "TimeBudget",
 ]

@@ -67,7 +67,7 @@ class DetectionEvaluator(HookBase):
         for input_dict in trainer.val_loader:
             input_dict = trainer.to_device(input_dict)
             with trainer.autocast():
-                output = trainer.model(input_dict)
+                output = trainer.eval_model(input_dict)
             preds += output["predictions"]
             gts += split_ground_truth(input_dict)
             if "loss" in output:

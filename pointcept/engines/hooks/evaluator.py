@@ -41,7 +41,7 @@ class SemSegEvaluator(HookBase):
         for input_dict in trainer.val_loader:
             input_dict = trainer.to_device(input_dict)
             with trainer.autocast():
-                output = trainer.model(input_dict)
+                output = trainer.eval_model(input_dict)
             pred = output["seg_logits"].argmax(dim=1)
             segment = input_dict["segment"]
             if "origin_segment" in input_dict:

@@ -98,7 +98,7 @@ class InsSegEvaluator(HookBase):
         for input_dict in trainer.val_loader:
             input_dict = trainer.to_device(input_dict)
             with trainer.autocast():
-                output = trainer.model(input_dict)
+                output = trainer.eval_model(input_dict)
             for scene in split_scenes(input_dict, output):
                 matches.append(match_scene(scene, class_ids, self.min_region_size, num_classes=num_classes))
             if "loss" in output:

@@ -28,5 +28,5 @@ class PreciseEvaluator(HookBase):
             load_weights(trainer.model, best, strict=True)
         else:
             trainer.logger.info("Precise evaluation with the last model")
-        tester = build_tester(trainer.cfg, model=trainer.model)
+        tester = build_tester(trainer.cfg, model=trainer.eval_model)
         trainer.test_result = tester.test()

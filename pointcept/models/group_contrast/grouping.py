@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from pointcept.models.layers.matching import sample_rows  # noqa: F401  (re-exported: the shared matcher owns it)
+
 
 def segment_mean(features: torch.Tensor, segment: torch.Tensor, num_segments: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Mean feature per segment id in ``[0, num_segments)``; rows with ``segment < 0`` are ignored.
@@ -21,13 +23,6 @@ def segment_mean(features: torch.Tensor, segment: torch.Tensor, num_segments: in
 def pooled_segment_features(features: torch.Tensor, segment: torch.Tensor, num_segments: int) -> torch.Tensor:
     """Eq. 1: average of the l2-normalised point features of each segment."""
     return segment_mean(F.normalize(features, dim=-1), segment, num_segments)[0]
-
-
-def sample_rows(candidates: torch.Tensor, count: int) -> torch.Tensor:
-    """``count`` of the ``candidates`` row indices without replacement (all of them if fewer)."""
-    if len(candidates) <= count:
-        return candidates
-    return candidates[torch.randperm(len(candidates), device=candidates.device)[:count]]
 
 
 def cell_labels(coord_q: torch.Tensor, coord_k: torch.Tensor, cell_size: float) -> tuple[torch.Tensor, torch.Tensor]:

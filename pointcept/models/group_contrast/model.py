@@ -33,7 +33,9 @@ from torch import nn
 from pointcept.models.builder import MODELS, build_model
 from pointcept.utils.comm import all_reduce_mean
 
-from .grouping import cell_labels, pooled_segment_features, sample_rows
+from pointcept.models.layers.matching import sample_rows, view_pairs
+
+from .grouping import cell_labels, pooled_segment_features
 from .losses import assignment_logits, group_loss, semantic_contrast_loss
 
 POSITIVE_MODES = ("matched", "grid", "segment", "group")
@@ -175,7 +177,7 @@ class GroupContrast(nn.Module):
         self, batch: dict[str, torch.Tensor], feat_q: torch.Tensor, feat_k: torch.Tensor, K: torch.Tensor
     ) -> tuple[torch.Tensor, int]:
         """Eq. 6-8 per scene on ``num_samples`` corresponding pairs, averaged over scenes with pairs."""
-        match, match_batch = batch["match_index"], batch["match_batch"]
+        match, match_batch = view_pairs(batch)  # the generator's nearest partners, via the shared matcher
         seg_q, seg_k = batch["view1_segment"][match[:, 0]], batch["view2_segment"][match[:, 1]]
         usable = torch.ones(len(match), dtype=torch.bool, device=match.device)
         if self.positive in ("segment", "group"):

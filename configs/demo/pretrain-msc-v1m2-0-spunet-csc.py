@@ -1,0 +1,17 @@
+# CSC on the demo rooms at GroupContrast's demo budget (see pretrain-msc-v1m1-0-spunet-base.py): InfoNCE
+# within 4 spatial partitions (r1 = 0.125 m, r2 = 2 m), tau 0.4, 4096 pairs, no masking, mixing or
+# reconstruction. Fine-tune with weight_mapping = [("student.backbone.", "backbone.")].
+_base_ = ["pretrain-msc-v1m1-0-spunet-base.py"]
+
+save_path = "exp/demo/pretrain-msc-v1m2-0-spunet-csc"
+model = dict(
+    type="MSC-v1m2",
+    mask_rate=0.0,
+    view1_mix_prob=0.0,
+    matching_max_pair=4096,
+    nce_t=0.4,
+    reconstruct_weight=0.0,
+    partitions=4,
+    r1=0.125,
+    r2=2.0,
+)

@@ -1,0 +1,124 @@
+"""``tools/benchmark_transfer.py``: which pretraining helps this task, and by how much, at equal budget.
+
+For every method and seed: pretraining (none for ``none``) -> fine-tuning from its backbone -> whole-scene
+test; then ``results.csv``, ``results.md``, ``bar_chart.png`` and ``learning_curves.png`` in ``--exp-root``.
+Finished runs are skipped and unfinished ones resume, so the same command continues after an interruption.
+
+Budgets apply to every method and to both stages alike. ``--budget-epochs N`` sets each stage's
+``epoch`` to N. ``--budget-minutes M`` stops each stage after M minutes of wall-clock training (the
+``TimeBudget`` hook: the running round ends, its evaluation and checkpoint run, then the whole-scene
+test), with the learning-rate schedule still defined over the configured (or ``--budget-epochs``) epochs,
+so a run that hits the clock stops part-way along its schedule. Both may be given. What each stage used
+(steps, minutes, whether the clock stopped it) is recorded in ``results.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+import time
+from typing import Sequence
+
+from .curves import run_curves
+from .methods import DEFAULT_METHODS, METHODS, PROFILES, TASK_METRICS, TASK_VAL_TAG, TASKS, resolve_methods
+from .plan import Settings, check_data_root, data_efficient_file, plan_runs
+from .plots import write_plots
+from .report import write_reports
+from .runner import note, run_one
+
+DEFAULT_DATA_ROOT = {"demo": "data/demo", "scannet-real-cpu": "../shared/data/scannet-real", "scannet": "data/scannet"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-root", default=None,
+                        help="Pointcept-layout data root (default per profile: " +
+                        ", ".join(f"{p}: {r}" for p, r in DEFAULT_DATA_ROOT.items()) + ")")
+    parser.add_argument("--profile", choices=PROFILES, default="demo",
+                        help="config table: demo rooms, the real ScanNet sample on a CPU, or full ScanNet")
+    parser.add_argument("--task", choices=TASKS, default="semseg", help="downstream task")
+    parser.add_argument("--methods", nargs="+", default=list(DEFAULT_METHODS), metavar="METHOD",
+                        help=f"registered methods ({', '.join(METHODS)}) or paths of pretraining config files")
+    parser.add_argument("--budget-epochs", type=int, default=None, metavar="N",
+                        help="epochs of every pretraining and every fine-tuning (default: the configs' own)")
+    parser.add_argument("--budget-minutes", type=float, default=None, metavar="M",
+                        help="wall-clock minutes of every pretraining and every fine-tuning (TimeBudget hook)")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="seeds (default: 0 1 2)")
+    parser.add_argument("--exp-root", default=None,
+                        help="output folder (default: exp/benchmark/<profile>-<task>[-<data-efficient>])")
+    parser.add_argument("--num-gpus", type=int, default=None,
+                        help="processes per stage, DDP as tools/train.py (default: all CUDA devices, or 1 on CPU)")
+    parser.add_argument("--data-efficient", default=None, metavar="SETTING",
+                        help="fine-tune on a limited split: lr1|lr5|lr10|lr20 (scenes) or la20|la50|la100|la200 "
+                             "(points per scene), from <data-root>/tasks (tools/make_data_efficient_splits.py)")
+    parser.add_argument("--options", nargs="+", default=[], metavar="KEY=VALUE",
+                        help="config overrides for both stages; prefix pretrain: or finetune: for one stage only")
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace, argv: Sequence[str]) -> Settings:
+    """Validate everything that can be checked before hours of training: methods, configs, data, budget."""
+    import torch
+
+    if args.budget_epochs is not None and args.budget_epochs < 1:
+        raise ValueError(f"--budget-epochs must be >= 1, got {args.budget_epochs}")
+    if args.budget_minutes is not None and args.budget_minutes <= 0:
+        raise ValueError(f"--budget-minutes must be > 0, got {args.budget_minutes}")
+    if len(set(args.seeds)) != len(args.seeds):
+        raise ValueError(f"--seeds has repeats: {args.seeds}")
+    methods = resolve_methods(args.methods)
+    data_root = args.data_root or DEFAULT_DATA_ROOT[args.profile]
+    check_data_root(data_root)
+    if args.data_efficient:
+        data_efficient_file(data_root, args.data_efficient)
+    num_gpus = args.num_gpus if args.num_gpus is not None else max(torch.cuda.device_count(), 1)
+    if num_gpus < 1:
+        raise ValueError(f"--num-gpus must be >= 1, got {num_gpus}")
+    exp_root = args.exp_root or os.path.join(
+        "exp", "benchmark", f"{args.profile}-{args.task}" + (f"-{args.data_efficient}" if args.data_efficient else ""))
+    command = " ".join(shlex.quote(a) for a in ["python", "tools/benchmark_transfer.py", *argv])
+    return Settings(data_root=data_root, profile=args.profile, task=args.task, methods=methods, seeds=list(args.seeds),
+                    exp_root=exp_root, budget_epochs=args.budget_epochs, budget_minutes=args.budget_minutes,
+                    num_gpus=num_gpus, data_efficient=args.data_efficient, options=list(args.options), command=command)
+
+
+def report(settings: Settings, records: list[dict], planned: int) -> None:
+    """Rewrite both result files and both pictures from the finished runs (after every run)."""
+    if not records:
+        return
+    out = write_reports(settings, records, planned)
+    val_tag = TASK_VAL_TAG[settings.task]
+    per_method: dict[str, list] = {m.name: [] for m in settings.methods}
+    for record in records:
+        run_dir = os.path.join(settings.exp_root, record["method"], f"seed{record['seed']}")
+        per_method[record["method"]].append(run_curves(run_dir, record, val_tag))
+    labels = {m.name: m.label for m in settings.methods}
+    main_metric = out["metrics"][0] if out["metrics"] else TASK_METRICS[settings.task][0]
+    title = f"{settings.task} on {settings.profile}: {settings.budget_text()}"
+    write_plots(settings.exp_root, out["summary"], main_metric, per_method, val_tag, labels, title)
+
+
+def main(argv: Sequence[str] | None = None) -> list[dict]:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    settings = settings_from_args(args, argv)
+    runs = plan_runs(settings)
+    os.makedirs(settings.exp_root, exist_ok=True)
+    note(settings, f"{len(runs)} runs ({len(settings.methods)} methods x {len(settings.seeds)} seeds), "
+                f"{settings.budget_text()}; results in {settings.exp_root}; command: {settings.command}")
+    start = time.time()
+    records = []
+    for i, run in enumerate(runs):
+        note(settings, f"run {i + 1}/{len(runs)}: {run.key} ({run.run_dir})")
+        records.append(run_one(run, settings))
+        report(settings, records, len(runs))
+    done = sum(not r.get("skipped") for r in records)
+    note(settings, f"{done} runs done, {len(records) - done} skipped as finished, "
+                f"{time.time() - start:.0f} s; see {os.path.join(settings.exp_root, 'results.md')}")
+    return records
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""Transfer benchmark: mean ± std, the TimeBudget hook, method/config errors, and the command end to end
+on tiny demo data (result files, pictures, skipping finished runs, redoing only an interrupted one)."""
+
+import csv
+import math
+import os
+
+import pytest
+import torch
+
+from pointcept.benchmark import methods as method_table
+from pointcept.benchmark.methods import MethodSpec, detect_backbone_prefix, register_method, resolve_methods
+from pointcept.benchmark.plan import Settings, fit_eval_epoch, plan_runs, split_options
+from pointcept.benchmark.report import format_mean_std, mean_std
+from pointcept.engines.defaults import default_setup
+from pointcept.engines.hooks import HOOKS, HookBase
+from pointcept.engines.train import build_trainer
+from pointcept.utils.logger import remove_file_handlers
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+# ---------------------------------------------------------------------------------------------- aggregation
+def test_mean_std_is_sample_std_over_seeds():
+    mean, std, n = mean_std([0.5, 0.6, 0.7])
+    assert (mean, n) == (pytest.approx(0.6), 3)
+    assert std == pytest.approx(0.1)  # ddof = 1
+    mean, std, n = mean_std([0.4, float("nan"), None])
+    assert (mean, n) == (pytest.approx(0.4), 1) and math.isnan(std)
+    assert mean_std([])[2] == 0
+    assert format_mean_std(0.6, 0.1, 3) == "0.6000 ± 0.1000"
+    assert format_mean_std(0.4, float("nan"), 1) == "0.4000 (n=1)"
+    assert format_mean_std(float("nan"), float("nan"), 0) == "n/a"
+
+
+def test_plan_helpers():
+    assert fit_eval_epoch(12, 3) == 3 and fit_eval_epoch(10, 3) == 2 and fit_eval_epoch(1, 6) == 1
+    assert fit_eval_epoch(7, 4) == 1
+    options = ["batch_size=2", "pretrain:optimizer.lr=0.2", "finetune:epoch=2"]
+    assert split_options(options, "pretrain") == ["batch_size=2", "optimizer.lr=0.2"]
+    assert split_options(options, "finetune") == ["batch_size=2", "epoch=2"]
+
+
+def test_backbone_prefix_detection():
+    student = [f"student.backbone.conv{i}.weight" for i in range(3)]
+    teacher = [f"teacher.backbone.conv{i}.weight" for i in range(3)]
+    heads = ["student.projector.weight", "prototypes"]
+    prefix, hits, counts = detect_backbone_prefix(teacher + student + heads)
+    assert (prefix, hits) == ("student.backbone.", 3)  # a tie never goes to the teacher
+    assert counts == {"student.backbone.": 3, "teacher.backbone.": 3}
+    assert detect_backbone_prefix(["module.backbone.a", "module.backbone.b", "mask_token"])[0] == "backbone."
+    assert detect_backbone_prefix(["x.backbone.a", "x.backbone.b", "backbone.c"])[0] == "x.backbone."
+    assert detect_backbone_prefix(student, preferred="student.backbone.")[0] == "student.backbone."
+    assert detect_backbone_prefix(["backbone.a"], preferred="student.backbone.")[0] == "backbone."  # fallback
+    with pytest.raises(KeyError, match="backbone"):
+        detect_backbone_prefix(["encoder.a", "head.b"])
+
+
+def test_method_errors_name_the_known_methods(tmp_path, monkeypatch):
+    with pytest.raises(KeyError, match=r"unknown method 'mae'.*none, pc, csc, msc, gc"):
+        resolve_methods(["none", "mae"])
+    with pytest.raises(FileNotFoundError, match="pretraining config file not found"):
+        resolve_methods([str(tmp_path / "nothing.py")])
+    # a registered method whose config has not landed yet fails before anything trains, naming the file
+    monkeypatch.setattr(method_table, "METHODS", dict(method_table.METHODS))
+    register_method(MethodSpec("fake", "fake method", {"demo": "configs/demo/pretrain-fake-v1m1-0.py"}))
+    (tmp_path / "train").mkdir()
+    settings = Settings(data_root=str(tmp_path), profile="demo", task="semseg",
+                        methods=resolve_methods(["none", "fake"]), seeds=[0], exp_root=str(tmp_path / "exp"))
+    with pytest.raises(FileNotFoundError, match="method 'fake'.*pretrain-fake-v1m1-0.py"):
+        plan_runs(settings)
+    # a config path is a method named by its stem
+    path = os.path.join(ROOT, "configs", "demo", "pretrain-groupcontrast-v1m1-0-spunet-base.py")
+    (spec,) = resolve_methods([path])
+    assert spec.name == "pretrain-groupcontrast-v1m1-0-spunet-base" and spec.config_for("scannet") == path
+
+
+def test_cli_errors(tmp_path):
+    from pointcept.benchmark.cli import main
+
+    with pytest.raises(FileNotFoundError, match="--data-root .* does not exist"):
+        main(["--data-root", str(tmp_path / "missing"), "--methods", "none"])
+    (tmp_path / "data" / "train").mkdir(parents=True)
+    (tmp_path / "data" / "val").mkdir()
+    with pytest.raises(FileNotFoundError, match="make_data_efficient_splits"):
+        main(["--data-root", str(tmp_path / "data"), "--methods", "none", "--data-efficient", "lr5"])
+    with pytest.raises(ValueError, match="lr<percent>"):
+        main(["--data-root", str(tmp_path / "data"), "--methods", "none", "--data-efficient", "half"])
+
+
+# ---------------------------------------------------------------------------------------------- the hook
+@HOOKS.register_module(force=True)
+class EventCounter(HookBase):
+    """Counts epoch ends that reached the hooks, and whether after_train still ran."""
+
+    def __init__(self):
+        self.after_epochs = 0
+        self.after_train_calls = 0
+
+    def after_epoch(self):
+        self.after_epochs += 1
+
+    def after_train(self):
+        self.after_train_calls += 1
+
+
+def _train(cfg):
+    default_setup(cfg)
+    trainer = build_trainer(cfg)
+    try:
+        trainer.train()
+    finally:
+        remove_file_handlers()
+    return trainer
+
+
+def _counter(trainer):
+    for hook in trainer.hooks:
+        inner = getattr(hook, "hook", hook)
+        if isinstance(inner, EventCounter):
+            return inner
+    raise AssertionError("no EventCounter")
+
+
+def test_time_budget_stops_cleanly_and_survives_resume(tiny_root, tmp_path, make_config):
+    # 4 rounds of 2 steps; a budget that is spent after the first step
+    hooks = ["CheckpointLoader", "IterationTimer", "InformationWriter", "SemSegEvaluator", "CheckpointSaver",
+             "EventCounter"]
+    cfg = make_config(tiny_root, tmp_path / "run", batch_size=2, epoch=4, eval_epoch=4)
+    cfg.hooks = [dict(type=h) for h in hooks] + [dict(type="TimeBudget", minutes=1e-9)]
+    trainer = _train(cfg)
+    assert trainer.finished_cleanly  # so PreciseEvaluator would test the model
+    assert trainer.global_iter == 1  # the running round ended right after the step that spent the budget
+    counter = _counter(trainer)
+    assert counter.after_epochs == 1 and counter.after_train_calls == 1  # one evaluation, none for empty rounds
+    info = trainer.comm_info["time_budget"]
+    assert info["stopped_by_budget"] and info["steps"] == 1 and info["max_steps"] == 8
+    assert info["stopped_at"] == {"epoch": 1, "iter": 1, "global_iter": 1}
+    assert torch.load(tmp_path / "run" / "model" / "model_last.pth", weights_only=False)["epoch"] == 1
+
+    # resuming a spent run trains nothing more, and the schedule stays the configured 8 steps
+    cfg = make_config(tiny_root, tmp_path / "run", batch_size=2, epoch=4, eval_epoch=4, resume=True)
+    cfg.hooks = [dict(type=h) for h in hooks] + [dict(type="TimeBudget", minutes=1e-9)]
+    resumed = _train(cfg)
+    assert resumed.global_iter == 1 and resumed.finished_cleanly
+    assert resumed.comm_info["time_budget"]["stopped_by_budget"]
+    assert resumed.scheduler.total_steps == 8
+
+
+def test_time_budget_without_minutes_only_records(tiny_root, tmp_path, make_config):
+    cfg = make_config(tiny_root, tmp_path / "run", batch_size=2, epoch=2, eval_epoch=2)
+    cfg.hooks = list(cfg.hooks) + [dict(type="TimeBudget", minutes=None)]
+    trainer = _train(cfg)
+    info = trainer.comm_info["time_budget"]
+    assert info["steps"] == info["max_steps"] == 4 and not info["stopped_by_budget"]
+    assert info["elapsed_seconds"] > 0
+
+
+# ---------------------------------------------------------------------------------------------- end to end
+def _mtimes(paths):
+    return {p: os.stat(p).st_mtime_ns for p in paths}
+
+
+def test_benchmark_on_demo_data_resumes_without_redoing_runs(tmp_path):
+    from pointcept.benchmark.cli import main
+    from pointcept.datasets.demo import write_demo_dataset
+
+    data = tmp_path / "data"
+    write_demo_dataset(data, num_train=2, num_val=1)
+    exp = tmp_path / "exp"
+    gc_config = os.path.join(ROOT, "configs", "demo", "pretrain-groupcontrast-v1m1-0-spunet-base.py")
+    argv = ["--profile", "demo", "--data-root", str(data), "--methods", "none", "gc", gc_config,
+            "--seeds", "0", "--budget-epochs", "1", "--exp-root", str(exp), "--options", "batch_size=2"]
+    records = main(argv)
+    path_method = "pretrain-groupcontrast-v1m1-0-spunet-base"
+    assert [r["method"] for r in records] == ["none", "gc", path_method]
+    assert not any(r["skipped"] for r in records)
+    for name in ("results.md", "results.csv", "bar_chart.png", "learning_curves.png"):
+        assert (exp / name).stat().st_size > 0, name
+    for name in ("bar_chart.png", "learning_curves.png"):
+        assert (exp / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    md = (exp / "results.md").read_text()
+    for text in ("| none (from scratch) | 1 |", "| gc (GroupContrast) | 1 |", f"| {path_method} (", "mIoU",
+                 "1 epoch per stage", "git commit", "--budget-epochs 1", "student.backbone."):
+        assert text in md, text
+    rows = list(csv.DictReader((exp / "results.csv").open()))
+    runs = [r for r in rows if r["kind"] == "run"]
+    assert {(r["method"], r["metric"]) for r in runs} >= {("none", "mIoU"), ("gc", "mIoU"), (path_method, "mIoU")}
+    assert all(0.0 <= float(r["value"]) <= 1.0 for r in runs if r["metric"] == "mIoU")
+    assert {r["method"] for r in rows if r["kind"] == "summary"} == {"none", "gc", path_method}
+    # the config-path method had no fixed prefix: it was detected from the checkpoint keys
+    assert records[2]["backbone_mapping"]["prefix"] == "student.backbone."
+    assert records[1]["pretrain"]["time_budget"]["steps"] == 1
+
+    markers = {m: exp / m / "seed0" / "run.json" for m in ("none", "gc", path_method)}
+    logs = [exp / m / "seed0" / "finetune" / "train.log" for m in markers] + [exp / "gc" / "seed0" / "pretrain" / "train.log"]
+    before = _mtimes(list(markers.values()) + logs)
+
+    # second invocation: everything is finished, nothing trains
+    again = main(argv)
+    assert all(r["skipped"] for r in again)
+    assert _mtimes(list(markers.values()) + logs) == before
+    log = (exp / "benchmark.log").read_text()
+    assert log.count("skip gc seed 0: finished") == 1
+
+    # an interrupted run (no completion marker): only that run is picked up again, from its checkpoints
+    markers["gc"].unlink()
+    third = main(argv)
+    assert [r["skipped"] for r in third] == [True, False, True]
+    assert markers["gc"].is_file()
+    after = _mtimes(list(markers.values()) + logs)
+    for path in (markers["none"], markers[path_method], logs[0], logs[2]):
+        assert after[path] == before[path], path
+    log = (exp / "benchmark.log").read_text()
+    assert "skip pretraining of gc seed 0: finished" in log
+    assert "resume fine-tuning of gc seed 0" in log
+
+    # other settings in the same folder are refused instead of mixed in
+    with pytest.raises(RuntimeError, match="budget_epochs"):
+        main([a if a != "1" else "2" for a in argv])
