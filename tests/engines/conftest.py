@@ -58,3 +58,9 @@ def mlp_config(data_root, save_path, **overrides) -> Config:
 def make_config():
     """``make_config(data_root, save_path, **overrides)`` -> a debug-MLP training config."""
     return mlp_config
+
+
+@pytest.fixture
+def scene_writer():
+    """``scene_writer(root, split, count, points=64, seed=0)`` writes tiny scenes (for custom split sizes)."""
+    return write_scenes

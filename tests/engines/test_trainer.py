@@ -139,16 +139,14 @@ def test_weight_loading_reports_every_mismatch(tmp_path):
         load_weights(target, str(tmp_path / "nope.pth"))
 
 
-def test_ddp_with_fewer_val_scenes_than_processes_does_not_hang(tmp_path, make_config):
+def test_ddp_with_fewer_val_scenes_than_processes_does_not_hang(tmp_path, make_config, scene_writer):
     """Rank 1 gets no val scene; evaluation must not enter DDP's buffer broadcast (BatchNorm buffers make
     DDP's forward a collective), or rank 0 waits forever."""
     import subprocess
     import sys
 
-    from conftest import write_scenes  # the engine tests' fixture module
-
-    write_scenes(tmp_path / "data", "train", 4, seed=0)
-    write_scenes(tmp_path / "data", "val", 1, seed=1)
+    scene_writer(tmp_path / "data", "train", 4, seed=0)
+    scene_writer(tmp_path / "data", "val", 1, seed=1)
     cfg = make_config(tmp_path / "data", tmp_path / "exp", epoch=2, eval_epoch=2, batch_size=4,
                       **{"+model.backbone.batch_norm": True})
     cfg.dump(tmp_path / "config.py")
