@@ -44,6 +44,12 @@ def sample_rng() -> np.random.Generator:
     return np.random.default_rng(int(torch.randint(0, 2**62, (1,)).item()))
 
 
+def fix_eval_seed(dataset: Any, seed: int | None) -> None:
+    """Give a val/test ``dataset`` fixed per-scene random draws (its config's own ``eval_seed`` wins)."""
+    if isinstance(dataset, DefaultDataset) and dataset.eval_seed is None:
+        dataset.eval_seed = int(seed or 0)
+
+
 @DATASETS.register_module()
 class DefaultDataset(Dataset):
     """Scenes of one or more splits of a Pointcept-layout data root.
@@ -66,6 +72,9 @@ class DefaultDataset(Dataset):
         loop: repeat the scene list this many times per epoch (training only).
         ignore_index: label used for unlabelled points.
         lr_file: limited reconstruction: use only the scenes this file lists (data-efficient benchmark).
+        eval_seed: fixed random draws per scene, from ``(eval_seed, index)``: which point stands for a voxel,
+            fragment order. Evaluation is then repeatable across rounds, processes and rank counts (the
+            trainer and testers set it from the config's ``seed`` on val/test data when left None).
         la_file: limited annotation: ``{scene: point indices}``; all other points get ``ignore_index``.
     """
 
@@ -97,6 +106,7 @@ class DefaultDataset(Dataset):
         ignore_index: int = -1,
         lr_file: str | None = None,
         la_file: str | None = None,
+        eval_seed: int | None = None,
     ):
         super().__init__()
         self.split = split
@@ -111,6 +121,7 @@ class DefaultDataset(Dataset):
         self.cache = cache
         self.loop = 1 if test_mode else int(loop)
         self.ignore_index = ignore_index
+        self.eval_seed = eval_seed
         self._cache: dict[str, dict] = {}
         if test_mode:
             self.test_voxelize = TRANSFORMS.build(self.test_cfg["voxelize"]) if self.test_cfg.get("voxelize") else None
@@ -204,12 +215,18 @@ class DefaultDataset(Dataset):
         return data
 
     # ----------------------------------------------------------------------------- samples
+    def rng_for(self, idx: int) -> np.random.Generator:
+        """The random generator of sample ``idx``: fixed per scene when ``eval_seed`` is set."""
+        if self.eval_seed is None:
+            return sample_rng()
+        return np.random.default_rng((int(self.eval_seed), int(idx)))
+
     def prepare_train_data(self, idx: int) -> dict:
-        return self.transform(self.get_data(idx), sample_rng())
+        return self.transform(self.get_data(idx), self.rng_for(idx))
 
     def prepare_test_data(self, idx: int) -> dict:
         """Whole-scene test sample: labels of every original point plus fragments that cover them all."""
-        rng = sample_rng()
+        rng = self.rng_for(idx)
         data = self.transform(self.get_data(idx), rng)
         result = {"name": data["name"], "segment": data.pop("origin_segment", data["segment"])}
         if "inverse" in data:  # the pipeline already voxelised: predictions are mapped back through it

@@ -20,7 +20,7 @@ import numpy as np
 from pointcept.utils.geometry import estimate_normals
 
 from .builder import DATASETS
-from .defaults import DefaultDataset, SceneDataError, sample_rng
+from .defaults import DefaultDataset, SceneDataError
 from .meta.scannet import CLASS_NAMES_20
 from .scannet import ScanNetDataset
 
@@ -113,7 +113,7 @@ class _DetectionSamples:
     VoteNet head); the segmentation test mode (voxel fragments) does not apply."""
 
     def __getitem__(self, idx: int) -> dict:
-        return self.transform(self.get_data(idx), sample_rng())
+        return self.transform(self.get_data(idx), self.rng_for(idx))
 
 
 @DATASETS.register_module()

@@ -13,6 +13,7 @@ from torch.utils.data import DataLoader
 
 from pointcept.datasets import build_dataset
 from pointcept.datasets.collate import point_collate_fn
+from pointcept.datasets.defaults import fix_eval_seed
 from pointcept.evaluation.semseg import format_class_table, intersection_and_union, semseg_metrics
 from pointcept.models import build_model
 from pointcept.utils.comm import all_reduce_sum, default_device, get_rank, get_world_size, synchronize
@@ -55,6 +56,7 @@ class TesterBase:
 
     def build_test_loader(self) -> DataLoader:
         dataset = build_dataset(self.cfg.data.test)
+        fix_eval_seed(dataset, self.cfg.get("seed"))
         return DataLoader(
             dataset,
             batch_size=1,

@@ -13,6 +13,7 @@ from torch.utils.data import DataLoader
 
 from pointcept.datasets import build_dataset
 from pointcept.datasets.collate import point_collate_fn
+from pointcept.datasets.defaults import fix_eval_seed
 from pointcept.models import build_model
 from pointcept.utils.comm import default_device, get_rank, get_world_size, is_main_process
 from pointcept.utils.events import EventStorage
@@ -183,6 +184,7 @@ class Trainer(TrainerBase):
         if not cfg.get("evaluate", True) or "val" not in cfg.data:
             return None
         dataset = build_dataset(cfg.data.val)
+        fix_eval_seed(dataset, cfg.get("seed"))
         batch = max((cfg.get("batch_size_val") or self.world_size) // self.world_size, 1)
         return DataLoader(
             dataset,
