@@ -83,8 +83,16 @@ def _worker(local_rank: int, main_func: Callable, world_size: int, gpus_per_mach
             dist_url: str, args: tuple, timeout) -> None:
     os.environ["LOCAL_WORLD_SIZE"] = str(gpus_per_machine)
     _init_process(machine_rank * gpus_per_machine + local_rank, world_size, local_rank, dist_url, timeout)
+    _run_then_teardown(main_func, args)
+
+
+def _run_then_teardown(main_func: Callable, args: tuple) -> None:
+    """``main_func(*args)``, then a barrier before the process group goes: a rank that tears gloo down while
+    another still talks to it aborts that other rank ("terminate called without an active exception").
+    No barrier after a failure, so a crashed rank cannot hang the others at teardown."""
     try:
         main_func(*args)
+        synchronize()
     finally:
         dist.destroy_process_group()
 
@@ -102,10 +110,7 @@ def launch(
     world = environment_world()
     if world is not None:
         _init_process(world["rank"], world["world_size"], world["local_rank"], world["init_method"], timeout)
-        try:
-            main_func(*args)
-        finally:
-            dist.destroy_process_group()
+        _run_then_teardown(main_func, args)
         return
     world_size = num_machines * num_gpus_per_machine
     if torch.cuda.is_available() and num_gpus_per_machine > torch.cuda.device_count():
