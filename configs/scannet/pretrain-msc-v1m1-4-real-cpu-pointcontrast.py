@@ -11,3 +11,4 @@ model = dict(
     nce_t=0.07,
     reconstruct_weight=0.0,
 )
+clip_grad = None  # no reconstruction head: no clipping (see the MSC real-CPU config)

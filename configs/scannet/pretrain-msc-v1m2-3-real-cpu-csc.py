@@ -14,3 +14,4 @@ model = dict(
     r1=0.125,
     r2=2.0,
 )
+clip_grad = None  # no reconstruction head: no clipping (see the MSC real-CPU config)
