@@ -14,7 +14,8 @@ import torch
 from pointcept.evaluation.detection import box_map, format_detection_table
 from pointcept.utils.comm import all_gather_object
 
-from .base import HOOKS, HookBase
+from .base import HOOKS
+from .evaluator import ValidationHook
 
 __all__ = ["DetectionEvaluator", "split_ground_truth", "log_detection_metrics"]
 
@@ -37,7 +38,7 @@ def log_detection_metrics(logger, metrics: dict, prefix: str, suffix: str = "") 
 
 
 @HOOKS.register_module()
-class DetectionEvaluator(HookBase):
+class DetectionEvaluator(ValidationHook):
     """Scores the val loader's boxes and tracks ``metric`` (VoteNet's headline mAP@0.25 by default).
 
     Class names come from ``cfg.data.names``; ``iou_thresholds`` are those of :func:`box_map`.
@@ -49,11 +50,9 @@ class DetectionEvaluator(HookBase):
         self.every_n_epochs = every_n_epochs
 
     def after_epoch(self) -> None:
+        if not self.due():
+            return
         trainer = self.trainer
-        if not trainer.cfg.get("evaluate", True) or trainer.val_loader is None:
-            return
-        if (trainer.epoch + 1) % self.every_n_epochs and trainer.epoch + 1 != trainer.max_epoch:
-            return
         metrics = self.evaluate()
         if np.isfinite(metrics[self.metric]):  # NaN (no ground truth in val) would freeze best-model tracking
             trainer.comm_info["current_metric_value"] = metrics[self.metric]
@@ -62,12 +61,8 @@ class DetectionEvaluator(HookBase):
     @torch.no_grad()
     def evaluate(self) -> dict:
         trainer = self.trainer
-        trainer.model.eval()
         preds, gts, losses = [], [], []
-        for input_dict in trainer.val_loader:
-            input_dict = trainer.to_device(input_dict)
-            with trainer.autocast():
-                output = trainer.eval_model(input_dict)
+        for input_dict, output in self.val_outputs():
             preds += output["predictions"]
             gts += split_ground_truth(input_dict)
             if "loss" in output:
@@ -78,12 +73,6 @@ class DetectionEvaluator(HookBase):
         metrics = box_map(preds, gts, self.iou_thresholds, trainer.cfg.data.get("names"))
         val_loss = float(np.mean(losses)) if losses else float("nan")
         log_detection_metrics(trainer.logger, metrics, "Val", f" loss {val_loss:.4f} ({len(gts)} scenes)")
-        if trainer.writer is not None:
-            epoch = trainer.epoch + 1
-            for key, value in metrics.items():
-                if key.startswith("mAP@") and np.isfinite(value):
-                    trainer.writer.add_scalar(f"val/{key}", value, epoch)
-            trainer.writer.add_scalar("val/loss", val_loss, epoch)
+        self.write_scalars({key: value for key, value in metrics.items() if key.startswith("mAP@")}, val_loss)
         trainer.storage.put_scalar(f"val_{self.metric}", metrics[self.metric])
-        trainer.model.train()
         return metrics

@@ -1,6 +1,12 @@
-"""Validation after each epoch; the metric math lives in ``pointcept.evaluation``."""
+"""Validation after each epoch; the metric math lives in ``pointcept.evaluation``.
+
+:class:`ValidationHook` holds what every task's evaluator shares (when to validate, the eval-mode pass over
+the val loader, the tensorboard scalars); each evaluator adds only its metric.
+"""
 
 from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 import torch
@@ -11,8 +17,45 @@ from pointcept.utils.comm import all_reduce_sum
 from .base import HOOKS, HookBase
 
 
+class ValidationHook(HookBase):
+    """Base of the per-task evaluators: validates every ``every_n_epochs`` epochs and after the last one."""
+
+    every_n_epochs: int = 1
+
+    def due(self) -> bool:
+        """Whether this epoch ends with a validation pass."""
+        trainer = self.trainer
+        if not trainer.cfg.get("evaluate", True) or trainer.val_loader is None:
+            return False
+        return not (trainer.epoch + 1) % self.every_n_epochs or trainer.epoch + 1 == trainer.max_epoch
+
+    def val_outputs(self) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """``(batch, model output)`` over this rank's val batches, in eval mode (train mode restored after)."""
+        trainer = self.trainer
+        trainer.model.eval()
+        try:
+            for input_dict in trainer.val_loader:
+                input_dict = trainer.to_device(input_dict)
+                with trainer.autocast():
+                    output = trainer.eval_model(input_dict)
+                yield input_dict, output  # the metric code runs outside autocast
+        finally:
+            trainer.model.train()
+
+    def write_scalars(self, scalars: Mapping[str, float], val_loss: float) -> None:
+        """The finite metrics under ``val/<name>`` and the val loss, at this epoch, on tensorboard."""
+        trainer = self.trainer
+        if trainer.writer is None:
+            return
+        epoch = trainer.epoch + 1
+        for name, value in scalars.items():
+            if np.isfinite(value):
+                trainer.writer.add_scalar(f"val/{name}", value, epoch)
+        trainer.writer.add_scalar("val/loss", val_loss, epoch)
+
+
 @HOOKS.register_module()
-class SemSegEvaluator(HookBase):
+class SemSegEvaluator(ValidationHook):
     """Counts intersection/union per class on the val loader (on every point when the pipeline keeps
     ``origin_segment`` and ``inverse``), all-reduces the counts and reports mIoU as the tracked metric."""
 
@@ -20,11 +63,9 @@ class SemSegEvaluator(HookBase):
         self.every_n_epochs = every_n_epochs
 
     def after_epoch(self) -> None:
+        if not self.due():
+            return
         trainer = self.trainer
-        if not trainer.cfg.get("evaluate", True) or trainer.val_loader is None:
-            return
-        if (trainer.epoch + 1) % self.every_n_epochs and trainer.epoch + 1 != trainer.max_epoch:
-            return
         metrics = self.evaluate()
         trainer.comm_info["current_metric_value"] = metrics["mIoU"]
         trainer.comm_info["current_metric_name"] = "mIoU"
@@ -34,14 +75,10 @@ class SemSegEvaluator(HookBase):
         trainer = self.trainer
         num_classes = trainer.cfg.data.num_classes
         ignore_index = trainer.cfg.data.get("ignore_index", -1)
-        trainer.model.eval()
         device = trainer.device
         totals = torch.zeros(3, num_classes, dtype=torch.float64, device=device)
         loss_sum = torch.zeros(2, dtype=torch.float64, device=device)
-        for input_dict in trainer.val_loader:
-            input_dict = trainer.to_device(input_dict)
-            with trainer.autocast():
-                output = trainer.eval_model(input_dict)
+        for input_dict, output in self.val_outputs():
             pred = output["seg_logits"].argmax(dim=1)
             segment = input_dict["segment"]
             if "origin_segment" in input_dict:
@@ -63,12 +100,6 @@ class SemSegEvaluator(HookBase):
             f" loss {val_loss:.4f}"
         )
         trainer.logger.info("\n" + format_class_table(metrics))
-        if trainer.writer is not None:
-            epoch = trainer.epoch + 1
-            for key in ("mIoU", "mAcc", "allAcc"):
-                if np.isfinite(metrics[key]):
-                    trainer.writer.add_scalar(f"val/{key}", metrics[key], epoch)
-            trainer.writer.add_scalar("val/loss", val_loss, epoch)
+        self.write_scalars({key: metrics[key] for key in ("mIoU", "mAcc", "allAcc")}, val_loss)
         trainer.storage.put_scalar("val_mIoU", metrics["mIoU"])
-        trainer.model.train()
         return metrics

@@ -14,7 +14,8 @@ import torch
 from pointcept.evaluation.instance_seg import evaluate_matches, format_ap_table, match_scene
 from pointcept.utils.comm import all_gather_object
 
-from .base import HOOKS, HookBase
+from .base import HOOKS
+from .evaluator import ValidationHook
 
 
 def evaluated_class_ids(cfg: Any, segment_ignore_index: Sequence[int] | None = None) -> list[int]:
@@ -58,7 +59,7 @@ def split_scenes(input_dict: dict, output: dict) -> Iterator[dict]:
 
 
 @HOOKS.register_module()
-class InsSegEvaluator(HookBase):
+class InsSegEvaluator(ValidationHook):
     """Scores the val loader with ScanNet's instance AP and tracks AP50 (Pointcept's choice).
 
     ``segment_ignore_index`` (default: the model's) lists classes not evaluated; ``min_region_size`` is the
@@ -78,11 +79,9 @@ class InsSegEvaluator(HookBase):
         self.every_n_epochs = every_n_epochs
 
     def after_epoch(self) -> None:
+        if not self.due():
+            return
         trainer = self.trainer
-        if not trainer.cfg.get("evaluate", True) or trainer.val_loader is None:
-            return
-        if (trainer.epoch + 1) % self.every_n_epochs and trainer.epoch + 1 != trainer.max_epoch:
-            return
         metrics = self.evaluate()
         if np.isfinite(metrics["ap50"]):  # NaN (no ground truth in val) would freeze the best-model tracking
             trainer.comm_info["current_metric_value"] = metrics["ap50"]
@@ -93,12 +92,8 @@ class InsSegEvaluator(HookBase):
         trainer = self.trainer
         class_ids = evaluated_class_ids(trainer.cfg, self.segment_ignore_index)
         num_classes = trainer.cfg.data.num_classes
-        trainer.model.eval()
         matches, losses = [], []
-        for input_dict in trainer.val_loader:
-            input_dict = trainer.to_device(input_dict)
-            with trainer.autocast():
-                output = trainer.eval_model(input_dict)
+        for input_dict, output in self.val_outputs():
             for scene in split_scenes(input_dict, output):
                 matches.append(match_scene(scene, class_ids, self.min_region_size, num_classes=num_classes))
             if "loss" in output:
@@ -112,12 +107,6 @@ class InsSegEvaluator(HookBase):
             f"loss {val_loss:.4f} ({len(matches)} scenes)"
         )
         trainer.logger.info("\n" + format_ap_table(metrics))
-        if trainer.writer is not None:
-            epoch = trainer.epoch + 1
-            for key in ("ap", "ap50", "ap25"):
-                if np.isfinite(metrics[key]):
-                    trainer.writer.add_scalar(f"val/{key.upper()}", metrics[key], epoch)
-            trainer.writer.add_scalar("val/loss", val_loss, epoch)
+        self.write_scalars({key.upper(): metrics[key] for key in ("ap", "ap50", "ap25")}, val_loss)
         trainer.storage.put_scalar("val_AP50", metrics["ap50"])
-        trainer.model.train()
         return metrics
