@@ -35,6 +35,7 @@ from pointcept.models import build_model  # noqa: E402
 from pointcept.models.group_contrast.model import _view_input  # noqa: E402
 from pointcept.utils.config import Config  # noqa: E402
 from pointcept.utils.geometry import estimate_normals  # noqa: E402
+from timing import median_time  # noqa: E402  (this folder)
 
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "data")
 
@@ -54,15 +55,6 @@ def load_scene() -> tuple[dict, str]:
     data["color"] = data["color"].astype(np.float32)
     data["normal"] = estimate_normals(data["coord"])
     return data, source
-
-
-def median_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -86,7 +78,7 @@ def main() -> None:
         from pointcept.datasets.preprocessing.segmentation import segment_mesh
 
         ply = read_ply(mesh)
-        t = median_time(lambda: segment_mesh(ply["vertices"], ply["faces"]), args.repeats)
+        t = median_time(lambda: segment_mesh(ply["vertices"], ply["faces"]), args.repeats)[0]
         print(f"graph-cut segmentation (mesh mode, {len(ply['vertices'])} vertices): median {t:.3f} s")
 
     pipeline = Compose(groupcontrast_pretrain_pipeline(grid_size=args.grid_size))
@@ -117,8 +109,8 @@ def main() -> None:
     full_step(), backbone_passes()  # warm-up
     full, backbone = [], []
     for _ in range(args.repeats):  # interleaved, so drift in machine load hits both alike
-        full.append(median_time(full_step, 1))
-        backbone.append(median_time(backbone_passes, 1))
+        full.append(median_time(full_step, 1)[0])
+        backbone.append(median_time(backbone_passes, 1)[0])
     full_median, backbone_median = statistics.median(full), statistics.median(backbone)
     print(f"pretraining step per scene pair: median {full_median:.3f} s (runs {', '.join(f'{t:.2f}' for t in full)})")
     print(f"backbone passes alone:           median {backbone_median:.3f} s (runs {', '.join(f'{t:.2f}' for t in backbone)})")

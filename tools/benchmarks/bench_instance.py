@@ -16,7 +16,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # b
 
 import argparse  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -28,6 +27,7 @@ sys.path.insert(0, str(REPO))
 
 from pointcept.evaluation.instance_seg import scannet_instance_ap  # noqa: E402
 from pointcept.models.point_group.clustering import group_instances  # noqa: E402
+from timing import median_time  # noqa: E402  (this folder)
 
 SCENE = "scannet-real/train/scene0000_00"
 STUFF = (0, 1)  # wall, floor (ScanNet20 and demo)
@@ -65,15 +65,6 @@ def simulated_outputs(coord, segment, instance, num_classes, label_noise, offset
         centroid[members] = coord[members].mean(0)
     offset = centroid - coord + rng.normal(0, offset_noise, coord.shape) * thing[:, None]
     return probs, torch.tensor(offset, dtype=torch.float32)
-
-
-def median_time(fn, repeats: int):
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), result
 
 
 def main(argv=None) -> int:

@@ -30,7 +30,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
-from bench_groupcontrast import load_scene, median_time  # noqa: E402
+from bench_groupcontrast import load_scene  # noqa: E402
+from timing import median_time  # noqa: E402
 
 from pointcept.datasets.collate import point_collate_fn  # noqa: E402
 from pointcept.datasets.pipelines_msc import msc_pretrain_pipeline  # noqa: E402
@@ -115,9 +116,9 @@ def bench_method(name: str, config: str, batch: dict, repeats: int) -> dict:
     full, inside, alone = [], [], []
     for _ in range(repeats):  # interleaved, so drift in machine load hits both alike
         timer.total = 0.0
-        full.append(median_time(full_step, 1))
+        full.append(median_time(full_step, 1)[0])
         inside.append(timer.total)
-        alone.append(median_time(backbone_passes, 1))
+        alone.append(median_time(backbone_passes, 1)[0])
     step, passes = statistics.median(full), statistics.median(alone)
     return {"method": name, "step": step, "fwd_in_step": statistics.median(inside), "passes": passes,
             "outside": 100 * (1 - passes / step), "runs": full}

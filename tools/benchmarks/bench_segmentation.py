@@ -15,7 +15,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # b
 import argparse  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -25,19 +24,11 @@ sys.path.insert(0, str(REPO))
 
 from pointcept.datasets.preprocessing import segmentation as seg  # noqa: E402
 from pointcept.datasets.preprocessing.ply import read_ply  # noqa: E402
+from timing import median_time  # noqa: E402  (this folder)
 
 SCAN = "scannet-raw/scans/scene0000_00/scene0000_00_vh_clean_2.ply"
 SEGS = "scannet-raw/scans/scene0000_00/scene0000_00_vh_clean_2.0.010000.segs.json"
 CLOUD = "scannet-real/train/scene0000_00/coord.npy"
-
-
-def median_time(fn, repeats: int) -> tuple[float, np.ndarray]:
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), result
 
 
 def main(argv=None) -> int:
