@@ -1,8 +1,9 @@
 # Masked Scene Contrast on the demo rooms, at GroupContrast's demo budget (same slim SpUNet-v1m1, batch 4,
-# 20 epochs, SGD lr 0.1 + cosine with 1 warmup epoch, voxel 0.05 m) so the methods compare at equal cost.
+# 10 epochs, SGD lr 0.1 + cosine with 1 warmup epoch, voxel 0.05 m) so the methods compare at equal cost.
 # Matching radius 0.05 m = the voxel (GC's demo generator radius), 4096 pairs per batch (GC demo: 1024 per
-# scene x 4). Fine-tune with weight_mapping = [("student.backbone.", "backbone.")] (backbone saved as
-# student.backbone.*, like GroupContrast).
+# scene x 4), one InfoNCE over the batch's pairs as Pointcept. Unlabelled pretraining data: the demo's
+# train + val rooms (the splits it has; Pointcept pretrains on all scans). Fine-tune with
+# weight_mapping = [("student.backbone.", "backbone.")] (backbone saved as student.backbone.*, like GC).
 from pointcept.datasets.pipelines_msc import msc_pretrain_pipeline as _pipeline
 
 _base_ = ["../_base_/pretrain_runtime.py"]
@@ -33,6 +34,7 @@ model = dict(
     matching_max_radius=0.05,
     matching_max_pair=4096,
     nce_t=0.4,
+    negatives="batch",
     reconstruct_weight=1.0,
     reconstruct_color=True,
     reconstruct_normal=False,
@@ -43,7 +45,7 @@ scheduler = dict(type="CosineAnnealingLR", warmup_epochs=1)
 data = dict(
     train=dict(
         type="DemoDataset",
-        split="train",
+        split=["train", "val"],
         data_root="data/demo",
         transform=_pipeline(grid_size=0.05, crop_ratio=0.6, match_radius=0.05, feat_keys=("color", "normal")),
     ),

@@ -49,7 +49,7 @@ scheduler = dict(type="CosineAnnealingLR", warmup_epochs=12)
 data = dict(
     train=dict(
         type="ScanNetDataset",
-        split="train",
+        split=["train", "val", "test"],  # unlabelled, as Pointcept's MSC pretraining (and the paper's baselines)
         data_root="data/scannet",
         assets=dict(superpoint=_segment_file),
         require=("superpoint",),

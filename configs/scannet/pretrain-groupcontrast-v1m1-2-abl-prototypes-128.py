@@ -1,4 +1,5 @@
-# Table-1 ablation: n = 128 prototypes. Everything else as the base config.
-_base_ = ["pretrain-groupcontrast-v1m1-0-spunet-base.py"]
+# Table 1 ablation, sub-table "number of prototypes n": n = 128 prototypes.
+# Everything else as the shared ablation base (600 epochs, pretrain-groupcontrast-v1m1-2-abl-base.py).
+_base_ = ["pretrain-groupcontrast-v1m1-2-abl-base.py"]
 
 model = dict(num_prototypes=128)

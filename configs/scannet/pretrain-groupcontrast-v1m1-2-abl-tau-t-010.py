@@ -1,4 +1,5 @@
-# Table-1 ablation: teacher temperature 0.1. Everything else as the base config.
-_base_ = ["pretrain-groupcontrast-v1m1-0-spunet-base.py"]
+# Table 1 ablation, sub-table "teacher temperature tau_t": teacher temperature 0.1.
+# Everything else as the shared ablation base (600 epochs, pretrain-groupcontrast-v1m1-2-abl-base.py).
+_base_ = ["pretrain-groupcontrast-v1m1-2-abl-base.py"]
 
 model = dict(tau_t=0.1)

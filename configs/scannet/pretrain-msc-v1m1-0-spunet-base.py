@@ -1,8 +1,14 @@
 # Masked Scene Contrast pretraining (Wu et al., CVPR 2023) of SparseUNet34C on ScanNet v2, as Pointcept's
 # pretrain-msc-v1m1-0-spunet-base: grid masking (0.1 m cells, rate 0.4, learnable mask token), view mixing
-# (p = 0.8 on view 1), matching within 0.03 m (k = 8, 8192 pairs), point InfoNCE tau 0.4, colour
+# (p = 0.8 on view 1), matching within 0.03 m (k = 8, 8192 pairs per batch), point InfoNCE tau 0.4 as ONE
+# cross-entropy over all sampled pairs of the batch (negatives from every scene of the batch), colour
 # reconstruction of the masked points (weight 1); SGD lr 0.1, momentum 0.8, nesterov, wd 1e-4, OneCycleLR,
-# 600 epochs, batch 32. Views come from the same generator and augmentations as GroupContrast.
+# 600 epochs, batch 32, fp32 and per-GPU BatchNorm (Pointcept: enable_amp = False, sync_bn = False).
+# Unlabelled pretraining data: train + val + test scans, as Pointcept. Views: Pointcept's MSC pipeline
+# (scale once before the copy, SphereCrop 0.6, 2 cm voxels), the same generator GroupContrast uses.
+# Kept deviations (see pointcept/models/masked_scene_contrast/model.py): Pointcept all-reduces the loss
+# inside forward and divides it by the world size, which (all_reduce being no autograd op) divides the
+# InfoNCE gradient by the number of GPUs on top of DDP's averaging; we do not reproduce that scaling.
 # Fine-tuning: the backbone is saved as "student.backbone.*" (like GroupContrast), so the semseg ft configs'
 # weight_mapping = [("student.backbone.", "backbone.")] loads it unchanged.
 from pointcept.datasets.pipelines_msc import msc_pretrain_pipeline as _pipeline
@@ -13,8 +19,8 @@ batch_size = 32
 num_worker = 32
 epoch = 600
 eval_epoch = 100
-enable_amp = True
-sync_bn = True
+enable_amp = False
+sync_bn = False
 
 model = dict(
     type="MSC-v1m1",
@@ -30,6 +36,8 @@ model = dict(
     matching_max_radius=0.03,
     matching_max_pair=8192,
     nce_t=0.4,
+    negatives="batch",
+    unmask_matched_pairs=False,
     contrast_weight=1.0,
     reconstruct_weight=1.0,
     reconstruct_color=True,
@@ -44,7 +52,7 @@ scheduler = dict(
 data = dict(
     train=dict(
         type="ScanNetDataset",
-        split="train",
+        split=["train", "val", "test"],
         data_root="data/scannet",
         transform=_pipeline(grid_size=0.02, crop_ratio=0.6, match_radius=0.03, feat_keys=("color", "normal")),
     ),

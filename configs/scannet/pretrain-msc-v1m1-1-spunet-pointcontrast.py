@@ -1,15 +1,32 @@
 # PointContrast (Xie et al., ECCV 2020) in the MSC framework, as Pointcept's
-# pretrain-msc-v1m1-1-spunet-pointcontrast: matched-point InfoNCE only (tau 0.07, 4096 pairs), no masking,
-# no view mixing, no reconstruction; everything else (views, optimiser, OneCycle, 600 epochs, batch 32) as
-# pretrain-msc-v1m1-0-spunet-base. Fine-tune with weight_mapping = [("student.backbone.", "backbone.")].
+# pretrain-msc-v1m1-1-spunet-pointcontrast: matched-point InfoNCE only (tau 0.07, 4096 pairs per batch, one
+# cross-entropy over the batch's pairs), no masking, no view mixing, no reconstruction; colour-only input
+# (backbone in_channels = 3), 2.5 cm voxels, no scale augmentation, Pointcept's PC view augmentations
+# (rotations, flip, jitter, colour jitter, chromatic noise).
+# Deviation: Pointcept trains PC on RGB-D frame pairs (ScanNetPairDataset, 10 epochs over the pairs); we
+# have no frame-pair data, so the two views are scene-level views of ContrastiveViewsGenerator, with MSC's
+# SphereCrop(0.6) kept so that they overlap only partly, like two frames, and MSC's 600 scene epochs.
+# Optimiser and OneCycle as pretrain-msc-v1m1-0-spunet-base; train + val + test scans.
+# Fine-tune with weight_mapping = [("student.backbone.", "backbone.")] (the ft config's backbone must then
+# take colour-only input, in_channels = 3).
+from pointcept.datasets.pipelines_msc import pointcontrast_pretrain_pipeline as _pc_pipeline
+
 _base_ = ["pretrain-msc-v1m1-0-spunet-base.py"]
 
 model = dict(
     type="PointContrast-v1m1",
+    backbone=dict(in_channels=3),
+    backbone_in_channels=3,
     mask_rate=0.0,
     view1_mix_prob=0.0,
     view2_mix_prob=0.0,
     matching_max_pair=4096,
     nce_t=0.07,
     reconstruct_weight=0.0,
+    reconstruct_color=False,
+)
+data = dict(
+    train=dict(
+        transform=_pc_pipeline(grid_size=0.025, crop_ratio=0.6, match_radius=0.03, feat_keys=("color",)),
+    ),
 )

@@ -1,8 +1,10 @@
-# Masked Scene Contrast on the real ScanNet sample (../shared/data/scannet-real/train, 10 scans) on a CPU
-# budget, sized like pretrain-groupcontrast-v1m1-3-real-cpu.py so the methods compare at equal cost: full
-# SparseUNet34C, voxel 0.05 m, batch 2, 30 epochs, cosine with 3 warmup epochs (instead of OneCycle), no AMP
-# or SyncBN. Matching radius 0.05 m = the voxel (the GC real-CPU generator radius). Normals are estimated
-# when a scene is first loaded and cached; no segments are needed.
+# Masked Scene Contrast on the real ScanNet sample (../shared/data/scannet-real: its train + val scans, the
+# only splits it has; Pointcept pretrains on train + val + test) on a CPU budget, sized like
+# pretrain-groupcontrast-v1m1-3-real-cpu.py so the methods compare at equal cost: full SparseUNet34C, voxel
+# 0.05 m, batch 2, 30 epochs, cosine with 3 warmup epochs (instead of OneCycle), no AMP or SyncBN. Matching
+# radius 0.05 m = the voxel (the GC real-CPU generator radius). Loss as Pointcept (one InfoNCE over the
+# batch's pairs, see pretrain-msc-v1m1-0-spunet-base.py). Normals are estimated when a scene is first
+# loaded and cached; no segments are needed.
 # Fine-tune with weight_mapping = [("student.backbone.", "backbone.")].
 _base_ = ["pretrain-msc-v1m1-0-spunet-base.py"]
 
@@ -24,6 +26,7 @@ scheduler = dict(_delete_=True, type="CosineAnnealingLR", warmup_epochs=3)
 clip_grad = 1.0
 data = dict(
     train=dict(
+        split=["train", "val"],
         data_root="../shared/data/scannet-real",
         estimate_normals=True,
         cache=True,

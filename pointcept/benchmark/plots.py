@@ -1,17 +1,24 @@
 """``bar_chart.png`` (main metric, mean ± std per method) and ``learning_curves.png`` (per method, mean
-over seeds with a ± std band): validation metric and train loss of fine-tuning, train loss of pretraining."""
+over seeds with a ± std band): validation metric and train loss of fine-tuning on shared axes, and the
+pretraining loss in one panel per method (the objectives differ, so their scales do not compare)."""
 
 from __future__ import annotations
 
 import math
 import os
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from pointcept.utils.io import atomic_path
 
 from .curves import Curve
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+#: pretraining-loss panels per row of ``learning_curves.png`` (more methods wrap onto further rows)
+PRETRAIN_PANELS_PER_ROW = 4
 
 
 def _pyplot():
@@ -64,32 +71,81 @@ def mean_curve(curves: Sequence[Curve]) -> tuple[np.ndarray, np.ndarray, np.ndar
     return np.asarray(common, dtype=float), mean, np.nan_to_num(std)
 
 
-def learning_curves(path: str, per_method: dict[str, list[dict[str, dict[str, Curve]]]], val_tag: str,
-                    labels: dict[str, str], title: str) -> None:
-    """``per_method[m]`` is a list (one per seed) of :func:`curves.run_curves` results."""
+def _draw_method(ax, curves: Sequence[Curve], color: str, label: str) -> None:
+    x, mean, std = mean_curve(curves)
+    ax.plot(x, mean, marker="o", markersize=3, color=color, label=label)
+    ax.fill_between(x, mean - std, mean + std, color=color, alpha=0.2)
+
+
+def _finish_axis(ax, title: str, ylabel: str, drawn: bool) -> None:
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel, fontsize=8)
+    if drawn:
+        ax.legend(fontsize=7)
+    else:
+        ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
+
+
+def pretraining_loss_title(method: str, labels: dict[str, str]) -> str:
+    """Title of a method's own pretraining-loss panel; tests and readers find a method's panel by it."""
+    return f"pretraining loss: {method} ({labels.get(method, method)})"
+
+
+def learning_curves_figure(per_method: dict[str, list[dict[str, dict[str, Curve]]]], val_tag: str,
+                           labels: dict[str, str], title: str) -> Figure:
+    """The learning-curve figure (a matplotlib ``Figure``), without saving it.
+
+    Top row, shared axes across methods (same quantity, comparable): the fine-tuning validation metric and
+    the fine-tuning train loss. Bottom row: one panel per method that has a pretraining loss, each on its
+    own y axis, because the objectives differ (GroupContrast's group + contrast loss, MSC's InfoNCE +
+    reconstruction, PointContrast's InfoNCE, CSC's partitioned InfoNCE) and their scales mean nothing next
+    to each other; only a curve's shape (does it go down, does it plateau) compares. Methods without
+    pretraining (``none``) get no loss panel. A method keeps its colour in every panel.
+    """
     plt = _pyplot()
-    panels = [("finetune", val_tag, f"fine-tuning: {val_tag}"), ("finetune", "train/loss", "fine-tuning: train loss"),
-              ("pretrain", "train/loss", "pretraining: train loss")]
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.0 * len(panels), 3.8))
-    for ax, (stage, tag, name) in zip(axes, panels):
+    colors = {method: f"C{i}" for i, method in enumerate(per_method)}
+    pretrained = {m: [r["pretrain"]["train/loss"] for r in runs if "train/loss" in r.get("pretrain", {})]
+                  for m, runs in per_method.items()}
+    pretrained = {m: curves for m, curves in pretrained.items() if curves}
+    columns = min(len(pretrained), PRETRAIN_PANELS_PER_ROW)
+    rows = math.ceil(len(pretrained) / columns) if pretrained else 0
+    fig = plt.figure(figsize=(max(4.0 * columns, 10.0), 3.8 * (1 + rows)), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.0, 0.9 * rows]) if pretrained else (fig, None)
+    shared = top.subplots(1, 2)
+    for ax, (tag, name, ylabel) in zip(shared, [(val_tag, f"fine-tuning: {val_tag}", val_tag),
+                                                ("train/loss", "fine-tuning: train loss", "train loss")]):
         drawn = False
-        for i, (method, runs) in enumerate(per_method.items()):
-            curves = [r[stage][tag] for r in runs if tag in r.get(stage, {})]
-            if not curves:
-                continue
-            x, mean, std = mean_curve(curves)
-            ax.plot(x, mean, marker="o", markersize=3, color=f"C{i}", label=f"{method} ({labels.get(method, method)}), n={len(curves)}")
-            ax.fill_between(x, mean - std, mean + std, color=f"C{i}", alpha=0.2)
-            drawn = True
-        ax.set_title(name, fontsize=10)
-        ax.set_xlabel("epoch")
-        if drawn:
-            ax.legend(fontsize=7)
-        else:
-            ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
+        for method, runs in per_method.items():
+            curves = [r["finetune"][tag] for r in runs if tag in r.get("finetune", {})]
+            if curves:
+                _draw_method(ax, curves, colors[method],
+                             f"{method} ({labels.get(method, method)}), n={len(curves)}")
+                drawn = True
+        _finish_axis(ax, name, ylabel, drawn)
+    if bottom is not None:
+        own = list(bottom.subplots(rows, columns, squeeze=False).flat)
+        for ax, (method, curves) in zip(own, pretrained.items()):
+            _draw_method(ax, curves, colors[method], f"n={len(curves)}")
+            _finish_axis(ax, pretraining_loss_title(method, labels), "train loss (its own scale)", True)
+        for ax in own[len(pretrained):]:  # the last row's empty cells
+            ax.remove()
+        bottom.suptitle("pretraining: each method's own objective, not comparable across panels", fontsize=10)
     fig.suptitle(title, fontsize=11)
+    return fig
+
+
+def learning_curves(path: str, per_method: dict[str, list[dict[str, dict[str, Curve]]]], val_tag: str,
+                    labels: dict[str, str], title: str) -> Figure:
+    """Save :func:`learning_curves_figure` as a PNG at ``path`` and return the (closed) figure.
+
+    ``per_method[m]`` is a list (one per seed) of :func:`curves.run_curves` results.
+    """
+    plt = _pyplot()
+    fig = learning_curves_figure(per_method, val_tag, labels, title)
     _save(fig, path)
     plt.close(fig)
+    return fig
 
 
 def write_plots(exp_root: str, summary: dict, metric: str, per_method: dict, val_tag: str,

@@ -1,9 +1,31 @@
-"""The GroupContrast pretraining pipeline as a config fragment (a list of transform dicts).
+"""The two-view pretraining pipeline as a config fragment (a list of transform dicts).
 
-Each view gets the paper's view augmentations (its Table 4): a full z rotation with small x/y tilts, flip,
-scale, coordinate jitter, colour jitter (torchvision-style brightness/contrast/saturation/hue) plus
-per-point Gaussian colour noise, then voxelisation and a random crop, so two views of one room overlap
-only partly. Values follow Pointcept's MSC pretraining config, which GroupContrast builds on.
+GroupContrast says its views follow Masked Scene Contrast's pipeline; its Table 4 lists the view
+augmentations. What runs is Table 4's augmentations in the order of Pointcept's MSC config
+(``configs/scannet/pretrain-msc-v1m1-0-spunet-base.py``), step by step:
+
+scene level, once, before the views are copied (MSC's order):
+  1. ``CenterShift(apply_z=True)``            - centre the scene (no augmentation).
+  2. ``RandomScale([0.9, 1.1])``              - not a Table 4 row: MSC scales the scene once, so both views
+                                               share the scale and ``origin_coord`` (the matching frame) is
+                                               the scaled scene; the views differ by no scale at all.
+  3. ``Copy(coord -> origin_coord)``          - the frame correspondences are found in.
+per view, independently (Table 4 rows):
+  4. ``RandomRotate`` z, full turn             - Table 4 "random rotation" (z: [-pi, pi]),
+  5. ``RandomRotate`` x and y, +-pi/64         -   with the small tilts about x and y;
+  6. ``RandomFlip(p=0.5)``                     - Table 4 "random flip";
+  7. ``RandomJitter(0.005, clip 0.02)``        - Table 4 "random jitter" (coordinates);
+  8. ``RandomColorJitter(0.4, 0.4, 0.2, 0.02, p=0.8)`` - Table 4 "color jitter" (brightness, contrast,
+                                               saturation, hue);
+  9. ``GaussianJitter(std 0.05, p=0.95)``      - Table 4 "Gaussian jitter" of the colours (MSC's
+                                               ``ChromaticJitter``, the same noise model);
+ 10. ``GridSample(grid_size)``                 - voxelisation (2 cm in the paper);
+ 11. ``SphereCrop(sample_rate=0.6, random)``   - Table 4 "random crop": 60 % of the voxels nearest a
+                                               random point (MSC's crop), so the views overlap partly;
+ 12. ``CenterShift(apply_z=False)``, ``NormalizeColor`` - re-centring and colour scaling (no augmentation).
+
+``crop_mode="box"`` keeps the earlier axis-aligned xy box crop as an alternative; ``scene_scale=None``
+drops step 2 (no scale augmentation at all).
 """
 
 from __future__ import annotations
@@ -11,6 +33,16 @@ from __future__ import annotations
 from typing import Sequence
 
 DEFAULT_VIEW_KEYS = ("coord", "color", "normal", "origin_coord")
+CROP_MODES = ("sphere", "box")
+
+
+def scene_transforms(scene_scale: Sequence[float] | None = (0.9, 1.1)) -> list[dict]:
+    """Steps 1-3: what happens to the scene once, before ``ContrastiveViewsGenerator`` copies it."""
+    transforms = [dict(type="CenterShift", apply_z=True)]
+    if scene_scale is not None:
+        transforms.append(dict(type="RandomScale", scale=list(scene_scale)))
+    transforms.append(dict(type="Copy", keys_dict={"coord": "origin_coord"}))
+    return transforms
 
 
 def groupcontrast_view_transforms(
@@ -18,14 +50,16 @@ def groupcontrast_view_transforms(
     crop_ratio: float | Sequence[float] | None = 0.6,
     color_aug: bool = True,
     color_noise_std: float = 0.05,
+    crop_mode: str = "sphere",
 ) -> list[dict]:
-    """The transforms applied to each view independently (``crop_ratio=None`` disables the crop)."""
+    """Steps 4-12, applied to each view independently (``crop_ratio=None`` disables the crop)."""
+    if crop_mode not in CROP_MODES:
+        raise ValueError(f"crop_mode={crop_mode!r}: expected one of {', '.join(CROP_MODES)}")
     transforms = [
         dict(type="RandomRotate", angle=[-1, 1], axis="z", center=[0, 0, 0], p=1),
         dict(type="RandomRotate", angle=[-1 / 64, 1 / 64], axis="x", p=1),
         dict(type="RandomRotate", angle=[-1 / 64, 1 / 64], axis="y", p=1),
         dict(type="RandomFlip", p=0.5),
-        dict(type="RandomScale", scale=[0.9, 1.1]),
         dict(type="RandomJitter", sigma=0.005, clip=0.02),
     ]
     if color_aug:
@@ -37,8 +71,14 @@ def groupcontrast_view_transforms(
         dict(type="GridSample", grid_size=grid_size, hash_type="fnv", mode="train", return_grid_coord=True)
     )
     if crop_ratio is not None:
-        ratio = crop_ratio if isinstance(crop_ratio, (int, float)) else list(crop_ratio)
-        transforms.append(dict(type="RandomCrop", ratio=ratio, axes="xy"))
+        if crop_mode == "sphere":
+            if not isinstance(crop_ratio, (int, float)):
+                raise ValueError("crop_mode='sphere' takes one crop_ratio (MSC's sample_rate), "
+                                 f"got {crop_ratio!r}; a (low, high) range needs crop_mode='box'")
+            transforms.append(dict(type="SphereCrop", sample_rate=float(crop_ratio), mode="random"))
+        else:
+            ratio = crop_ratio if isinstance(crop_ratio, (int, float)) else list(crop_ratio)
+            transforms.append(dict(type="RandomCrop", ratio=ratio, axes="xy"))
     transforms += [dict(type="CenterShift", apply_z=False), dict(type="NormalizeColor")]
     return transforms
 
@@ -53,8 +93,10 @@ def groupcontrast_pretrain_pipeline(
     cell_size: float | None = None,
     color_aug: bool = True,
     color_noise_std: float = 0.05,
+    crop_mode: str = "sphere",
+    scene_scale: Sequence[float] | None = (0.9, 1.1),
 ) -> list[dict]:
-    """Full pretraining transform list: shared centring, two views, tensors and ``Collect``.
+    """Full pretraining transform list: scene steps, two views, tensors and ``Collect``.
 
     ``feat_keys`` name per-view arrays (they are also the view keys besides coord/origin_coord);
     ``segment_key`` is looked up through ``origin_index``, so it needs no view key (``"grid_cell"`` with
@@ -69,13 +111,13 @@ def groupcontrast_pretrain_pipeline(
     keys = [f"view{v}_{k}" for v in (1, 2) for k in per_view] + ["match_index"]
     if segment_key is not None:
         keys.append("num_segments")
+    view_transforms = groupcontrast_view_transforms(grid_size, crop_ratio, color_aug, color_noise_std, crop_mode)
     return [
-        dict(type="CenterShift", apply_z=True),
-        dict(type="Copy", keys_dict={"coord": "origin_coord"}),
+        *scene_transforms(scene_scale),
         dict(
             type="ContrastiveViewsGenerator",
             view_keys=tuple(view_keys),
-            view_trans_cfg=groupcontrast_view_transforms(grid_size, crop_ratio, color_aug, color_noise_std),
+            view_trans_cfg=view_transforms,
             match_radius=match_radius,
             segment_key=segment_key,
             min_segment_points=min_segment_points,

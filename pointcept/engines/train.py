@@ -15,6 +15,7 @@ from pointcept.datasets import build_dataset
 from pointcept.datasets.collate import point_collate_fn
 from pointcept.datasets.defaults import fix_eval_seed
 from pointcept.models import build_model
+from pointcept.models.layers.sync_batchnorm import convert_sync_batchnorm
 from pointcept.utils.comm import default_device, get_rank, get_world_size, is_main_process
 from pointcept.utils.events import EventStorage
 from pointcept.utils.logger import get_logger
@@ -29,12 +30,36 @@ from .samplers import EpochShuffleSampler, InferenceSampler, seed_worker
 TRAINERS = Registry("trainers")
 
 
+def passes_per_round(epoch: int, eval_epoch: int) -> int:
+    """Passes over the data set in one of the ``eval_epoch`` rounds: ``epoch // eval_epoch``.
+
+    ``epoch`` (passes over the data) must be a multiple of ``eval_epoch`` (rounds), else the rounds could
+    not all be equal and the schedule's epochs would not be data passes.
+    """
+    if eval_epoch <= 0 or epoch <= 0 or epoch % eval_epoch:
+        raise ValueError(f"epoch={epoch} must be a positive multiple of eval_epoch={eval_epoch} "
+                         "(each of the eval_epoch rounds trains epoch // eval_epoch passes over the data)")
+    return epoch // eval_epoch
+
+
 class TrainerBase:
     """Runs hooks around ``run_step`` for ``max_epoch`` epochs; ``after_train`` runs even on error.
 
     State the hooks read: ``epoch``/``max_epoch``, ``iter`` (within the epoch), ``iters_per_epoch``,
     ``global_iter`` (optimizer steps done, counted over resumes), ``max_iter``, ``iter_in_run`` (steps in
     this process), ``comm_info`` (``input_dict``, ``model_output_dict`` and hook-to-hook messages).
+
+    In the config-driven ``Trainer`` (Pointcept's convention) an "epoch" of this loop is an evaluation
+    round: ``max_epoch = eval_epoch`` rounds of ``iters_per_epoch`` steps, each making ``epochs_per_round =
+    epoch // eval_epoch`` passes over the data set. Options given in epochs (warmup, step decay, checkpoint,
+    validation and picture frequencies) mean passes over the data set, and use:
+
+    * ``epochs_per_round``: passes over the data set per round (1 unless a subclass sets it);
+    * ``steps_per_data_epoch``: optimizer steps of one pass, ``iters_per_epoch / epochs_per_round`` (=
+      ``max_iter / cfg.epoch``), a float: when batches do not divide the data evenly a pass is a fractional
+      number of steps, and rounding it here would make every later epoch boundary drift;
+    * ``data_epochs_done``: passes completed by the end of the current round,
+      ``(epoch + 1) * epochs_per_round``.
     """
 
     def __init__(self) -> None:
@@ -46,6 +71,7 @@ class TrainerBase:
         self.global_iter = 0
         self.iter_in_run = 0
         self.iters_per_epoch = 0
+        self.epochs_per_round = 1
         self.comm_info: dict[str, Any] = {}
         self.storage = EventStorage()
         self.finished_cleanly = False
@@ -54,6 +80,16 @@ class TrainerBase:
     @property
     def max_iter(self) -> int:
         return self.max_epoch * self.iters_per_epoch
+
+    @property
+    def steps_per_data_epoch(self) -> float:
+        """Optimizer steps of one pass over the data set (not of one round): the unit of epoch-valued options."""
+        return self.iters_per_epoch / self.epochs_per_round
+
+    @property
+    def data_epochs_done(self) -> int:
+        """Passes over the data set completed when the current round ends ("epoch N" in a config's sense)."""
+        return (self.epoch + 1) * self.epochs_per_round
 
     def register_hooks(self, hooks: Iterable[HookBase]) -> None:
         for hook in hooks:
@@ -106,6 +142,7 @@ class Trainer(TrainerBase):
         self.world_size = get_world_size()
         self.logger.info(f"=> Device {self.device}, world size {self.world_size}, save path {cfg.save_path}")
         self.max_epoch = cfg.eval_epoch
+        self.epochs_per_round = passes_per_round(cfg.epoch, cfg.eval_epoch)
         self.best_metric_value: float | None = None
         self.weight_report = None
         self.test_result = None
@@ -119,7 +156,9 @@ class Trainer(TrainerBase):
                 f"({self.batch_size_per_rank}); lower batch_size"
             )
         self.optimizer = build_optimizer(cfg.optimizer, self.model, cfg.get("param_dicts"))
-        self.scheduler = build_scheduler(cfg.scheduler, self.optimizer, self.max_iter, self.iters_per_epoch)
+        # epoch-valued schedule options count passes over the data, not rounds
+        self.scheduler = build_scheduler(cfg.scheduler, self.optimizer, self.max_iter,
+                                         self.steps_per_data_epoch)
         self.amp_enabled = bool(cfg.get("enable_amp", False)) and self.device.type == "cuda"
         self.amp_dtype = getattr(torch, cfg.get("amp_dtype", "float16"))
         self.scaler = torch.amp.GradScaler("cuda") if self.amp_enabled and self.amp_dtype == torch.float16 else None
@@ -145,7 +184,7 @@ class Trainer(TrainerBase):
     def build_model(self) -> nn.Module:
         model = build_model(self.cfg.model)
         if self.cfg.get("sync_bn", False) and self.world_size > 1:
-            model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
+            model = convert_sync_batchnorm(model, self.device)  # torch's on CUDA, a gloo-capable one on the CPU
         n_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
         self.logger.info(f"Num params: {n_params}")
         model = model.to(self.device)
@@ -160,11 +199,8 @@ class Trainer(TrainerBase):
     def build_train_loader(self) -> DataLoader:
         cfg = self.cfg
         train_cfg = dict(cfg.data.train)
-        if cfg.epoch % cfg.eval_epoch:
-            raise ValueError(f"epoch={cfg.epoch} must be a multiple of eval_epoch={cfg.eval_epoch} "
-                             "(each of the eval_epoch rounds trains epoch // eval_epoch passes over the data)")
         # Pointcept's convention: eval_epoch rounds, each looping over the data epoch // eval_epoch times
-        train_cfg["loop"] = train_cfg.get("loop", 1) * (cfg.epoch // cfg.eval_epoch)
+        train_cfg["loop"] = train_cfg.get("loop", 1) * passes_per_round(cfg.epoch, cfg.eval_epoch)
         dataset = build_dataset(train_cfg)
         self.sampler = EpochShuffleSampler(len(dataset), self.world_size, get_rank(), seed=cfg.seed)
         workers = max(cfg.get("num_worker", 0) // self.world_size, 0)

@@ -58,8 +58,11 @@ def _numpy(value: Any) -> np.ndarray:
     return np.asarray(value)
 
 
-def _scene_arrays(scene: Mapping[str, Any], name: str, class_ids: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Validated numpy views of one scene's fields; errors name the scene and the field."""
+def _scene_arrays(
+    scene: Mapping[str, Any], name: str, class_ids: np.ndarray, num_classes: int | None = None
+) -> tuple[np.ndarray, ...]:
+    """Validated numpy views of one scene's fields, predictions of non-evaluated classes dropped; errors
+    name the scene and the field (a negative class id, or one at or above ``num_classes``, is an error)."""
     missing = [key for key in SCENE_FIELDS if key not in scene]
     if missing:
         raise KeyError(f"scene {name}: missing field(s) {missing}; a scene needs {list(SCENE_FIELDS)}")
@@ -99,12 +102,13 @@ def _scene_arrays(scene: Mapping[str, Any], name: str, class_ids: np.ndarray) ->
             if not np.all(np.mod(classes, 1) == 0):
                 raise ValueError(f"scene {name}: pred_classes must hold integer class ids")
             classes = classes.astype(np.int64)
-        outside = np.setdiff1d(classes, class_ids)
-        if len(outside):
-            raise ValueError(
-                f"scene {name}: pred_classes holds class id(s) {outside.tolist()[:10]} outside the evaluated "
-                f"class_ids {class_ids.tolist()}"
-            )
+        if classes.min() < 0 or (num_classes is not None and classes.max() >= num_classes):
+            bad = np.unique(classes[(classes < 0) | (classes >= (num_classes if num_classes is not None else np.inf))])
+            limit = f"the {num_classes} classes of the class list" if num_classes is not None else "class indices >= 0"
+            raise ValueError(f"scene {name}: pred_classes holds class id(s) {bad.tolist()[:10]} outside {limit}")
+        # a class that is not evaluated (e.g. wall, floor) is ignored, as evaluate_semantic_instance.py does
+        evaluated = np.isin(classes, class_ids)
+        masks, classes, scores = masks[evaluated], classes[evaluated], scores[evaluated]
     if not np.all(np.isfinite(scores.astype(np.float64))):
         raise ValueError(f"scene {name}: pred_scores holds NaN or infinite values")
     return segment.astype(np.int64), instance.astype(np.int64), masks.astype(bool), classes, scores
@@ -119,11 +123,13 @@ def match_scene(
 ) -> SceneMatches:
     """Reduce one scene (the fields of :func:`scannet_instance_ap`) to per-class overlap counts.
 
-    ``num_classes`` (optional) also rejects ground-truth labels at or above it (a wrong label file).
+    Predictions of a class outside ``class_ids`` (a wall instance, say) are ignored, as ScanNet's script
+    ignores them. ``num_classes`` (optional) rejects ground-truth labels and predicted classes at or above
+    it (a wrong label file, a head with too many outputs).
     """
     class_ids = _class_id_array(class_ids)
     name = str(scene.get("name", name if name is not None else "<unnamed>"))
-    segment, instance, masks, classes, scores = _scene_arrays(scene, name, class_ids)
+    segment, instance, masks, classes, scores = _scene_arrays(scene, name, class_ids, num_classes)
     if num_classes is not None and len(segment) and segment.max() >= num_classes:
         outside = np.unique(segment[segment >= num_classes])
         raise ValueError(
@@ -297,15 +303,18 @@ def scannet_instance_ap(
     class_ids: Sequence[int],
     class_names: Sequence[str] | None = None,
     min_region_size: int = 100,
+    num_classes: int | None = None,
 ) -> dict:
     """ScanNet instance AP over ``scenes`` (see the module docstring for the exact semantics).
 
     Each scene is a dict with ``gt_segment`` (N,) class index (-1 ignore), ``gt_instance`` (N,) (-1 none),
-    ``pred_masks`` (M, N) bool, ``pred_classes`` (M,) int in ``class_ids``, ``pred_scores`` (M,) float and
-    optionally ``name`` (used in error messages). Returns ``ap`` (mean over overlaps 0.50:0.95:0.05),
+    ``pred_masks`` (M, N) bool, ``pred_classes`` (M,) int class index (predictions of classes outside
+    ``class_ids`` are ignored, as the benchmark script does; ids < 0 or >= ``num_classes`` are errors),
+    ``pred_scores`` (M,) float and optionally ``name`` (used in error messages). Returns ``ap`` (mean over overlaps 0.50:0.95:0.05),
     ``ap50``, ``ap25`` (averaged over classes with ground truth) and ``per_class`` {name: {ap, ap50, ap25}}.
     """
-    matches = [match_scene(scene, class_ids, min_region_size, name=f"#{i}") for i, scene in enumerate(scenes)]
+    matches = [match_scene(scene, class_ids, min_region_size, name=f"#{i}", num_classes=num_classes)
+               for i, scene in enumerate(scenes)]
     return evaluate_matches(matches, class_ids, class_names, min_region_size)
 
 

@@ -1,7 +1,14 @@
 """Per-iteration learning-rate schedules with optional linear warmup.
 
 Every schedule is a factor of the base lr as a function of training progress in [0, 1]; the trainer fills
-in ``total_steps`` (and ``steps_per_epoch`` so warmup can be given in epochs). ``OneCycleLR`` is torch's.
+in ``total_steps`` and ``steps_per_epoch``. ``OneCycleLR`` is torch's.
+
+Epochs are passes over the data set. ``steps_per_epoch`` is the trainer's ``steps_per_data_epoch``: the
+optimizer steps of one pass over the training set, ``max_iter / epoch`` (= steps of one evaluation round
+divided by the ``epoch // eval_epoch`` passes a round makes), a float, so ``warmup_epochs=12`` of a
+1200-epoch run is exactly 1 % of it whatever ``eval_epoch`` is and whether or not batches divide the data
+evenly. An epoch-valued setting ``e`` becomes the step ``ceil(e * steps_per_epoch)``
+(:func:`epochs_to_steps`): the first step by which ``e`` passes are done.
 """
 
 from __future__ import annotations
@@ -18,15 +25,31 @@ from .registry import Registry
 SCHEDULERS = Registry("schedulers")
 SCHEDULERS.register_module(module=torch.optim.lr_scheduler.OneCycleLR)
 
+#: slack for float products such as 3 * 0.1 before rounding up, so an exact step count is not pushed one up
+_EPS = 1e-9
+
+
+def epochs_to_steps(epochs: float, steps_per_epoch: float) -> int:
+    """The step by which ``epochs`` passes over the data are complete: ``ceil(epochs * steps_per_epoch)``.
+
+    Rounding up (not to nearest) means a warmup of ``e`` epochs never ends before ``e`` passes were trained;
+    ``steps_per_epoch`` may be fractional (batches that do not divide the data set evenly).
+    """
+    return max(int(math.ceil(epochs * steps_per_epoch - _EPS)), 0)
+
 
 class ProgressScheduler(LRScheduler):
-    """lr = base_lr * warmup(step) * factor(progress); subclasses define ``factor``."""
+    """lr = base_lr * warmup(step) * factor(progress); subclasses define ``factor``.
+
+    ``warmup_epochs`` counts passes over the data (``steps_per_epoch`` = steps of one pass, see the module
+    docstring); ``warmup_ratio`` is a fraction of ``total_steps``; the longer of the two applies.
+    """
 
     def __init__(
         self,
         optimizer: torch.optim.Optimizer,
         total_steps: int,
-        steps_per_epoch: int = 1,
+        steps_per_epoch: float = 1.0,
         warmup_epochs: float = 0.0,
         warmup_ratio: float = 0.0,
         warmup_start_factor: float = 0.0,
@@ -35,7 +58,10 @@ class ProgressScheduler(LRScheduler):
         if total_steps <= 0:
             raise ValueError(f"total_steps must be positive, got {total_steps}")
         self.total_steps = int(total_steps)
-        self.warmup_steps = int(round(max(warmup_epochs * steps_per_epoch, warmup_ratio * total_steps)))
+        if steps_per_epoch <= 0:
+            raise ValueError(f"steps_per_epoch must be positive, got {steps_per_epoch}")
+        self.warmup_steps = max(epochs_to_steps(warmup_epochs, steps_per_epoch),
+                                int(round(warmup_ratio * total_steps)))
         self.warmup_start_factor = warmup_start_factor
         super().__init__(optimizer, last_epoch)
 
@@ -107,25 +133,38 @@ class MultiStepWithWarmupLR(MultiStepLR):
 
 @SCHEDULERS.register_module()
 class StepLR(ProgressScheduler):
-    """Multiply by ``gamma`` every ``step_epochs`` epochs (VoteNet-style step decay)."""
+    """Multiply by ``gamma`` every ``step_epochs`` passes over the data (VoteNet-style step decay).
+
+    The k-th decay applies from step ``ceil(k * step_epochs * steps_per_epoch)`` on, computed for each k (not
+    as multiples of one rounded period, which would drift when a pass is a fractional number of steps).
+    """
 
     def __init__(self, optimizer, total_steps: int, step_epochs: float = 80, gamma: float = 0.1,
-                 steps_per_epoch: int = 1, **kwargs: Any):
-        self.step_steps = max(int(round(step_epochs * steps_per_epoch)), 1)
+                 steps_per_epoch: float = 1.0, **kwargs: Any):
+        if step_epochs <= 0:
+            raise ValueError(f"step_epochs must be positive, got {step_epochs}")
+        self.step_span = float(step_epochs) * float(steps_per_epoch)  # steps of one period, may be fractional
         self.gamma = gamma
         super().__init__(optimizer, total_steps, steps_per_epoch=steps_per_epoch, **kwargs)
 
     def _scale(self, step: int) -> float:
         if step < self.warmup_steps:
             return super()._scale(step)
-        return self.gamma ** (step // self.step_steps)
+        # decays done by ``step``: the k with ceil(k * span) <= step, i.e. k * span <= step
+        return self.gamma ** int(math.floor(step / self.step_span + _EPS))
 
     def factor(self, progress: float) -> float:
         return 1.0
 
 
-def build_scheduler(cfg: dict[str, Any], optimizer: torch.optim.Optimizer, total_steps: int, steps_per_epoch: int):
-    """Fill in the step counts a schedule needs and build it."""
+def build_scheduler(
+    cfg: dict[str, Any], optimizer: torch.optim.Optimizer, total_steps: int, steps_per_epoch: float
+) -> LRScheduler:
+    """Fill in the step counts a schedule needs and build it.
+
+    ``steps_per_epoch`` must be the steps of one pass over the data set (the trainer's
+    ``steps_per_data_epoch``), not of one evaluation round, so that epoch-valued options mean data passes.
+    """
     cfg = dict(cfg)
     name = cfg["type"]
     if name == "OneCycleLR":

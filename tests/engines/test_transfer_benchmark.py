@@ -88,6 +88,60 @@ def test_cli_errors(tmp_path):
         main(["--data-root", str(tmp_path / "data"), "--methods", "none", "--data-efficient", "half"])
 
 
+# ---------------------------------------------------------------------------------------------- plots
+_LABELS = {"none": "from scratch", "pc": "PointContrast", "csc": "CSC", "msc": "Masked Scene Contrast",
+           "gc": "GroupContrast"}
+#: pretraining losses at the scales the real objectives have (they differ by a factor of three)
+_PRETRAIN_LOSS = {"pc": (7.5, 5.5), "csc": (6.3, 5.7), "msc": (9.8, 8.1), "gc": (3.3, 3.1)}
+
+
+def _fake_runs(methods, seeds=2):
+    epochs = [1.0, 2.0, 3.0]
+    per_method = {}
+    for i, method in enumerate(methods):
+        runs = []
+        for seed in range(seeds):
+            run = {"finetune": {"val/mIoU": (epochs, [0.1 + 0.01 * i, 0.2, 0.3 + 0.01 * seed]),
+                                "train/loss": (epochs, [3.0, 2.0, 1.5])}}
+            if method in _PRETRAIN_LOSS:
+                start, end = _PRETRAIN_LOSS[method]
+                run["pretrain"] = {"train/loss": (epochs, [start, (start + end) / 2, end + 0.1 * seed])}
+            runs.append(run)
+        per_method[method] = runs
+    return per_method
+
+
+def test_learning_curves_one_pretraining_loss_panel_per_method(tmp_path):
+    from pointcept.benchmark.plots import learning_curves, pretraining_loss_title
+
+    path = tmp_path / "learning_curves.png"
+    fig = learning_curves(str(path), _fake_runs(list(_LABELS)), "val/mIoU", _LABELS, "fake")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    axes = {ax.get_title(): ax for ax in fig.axes}
+    pretrain_axes = [title for title in axes if title.startswith("pretraining loss")]
+    assert pretrain_axes == [pretraining_loss_title(m, _LABELS) for m in ("pc", "csc", "msc", "gc")]
+    assert not any("none" in title for title in pretrain_axes)  # no pretraining, no loss panel
+    for method in ("pc", "csc", "msc", "gc"):
+        ax = axes[pretraining_loss_title(method, _LABELS)]
+        (line,) = ax.get_lines()  # this method's loss alone on its own axis
+        start, end = _PRETRAIN_LOSS[method]
+        assert list(line.get_ydata()) == pytest.approx([start, (start + end) / 2, end + 0.05])
+        low, high = ax.get_ylim()
+        assert low < end and high > start and high - low < 3  # scaled to this method's values only
+    # fine-tuning curves stay on shared, comparable axes: one line per method, every method present
+    for title in ("fine-tuning: val/mIoU", "fine-tuning: train loss"):
+        assert len(axes[title].get_lines()) == len(_LABELS), title
+    assert len(fig.axes) == 2 + 4
+
+
+def test_learning_curves_without_pretraining_methods_has_no_loss_panel(tmp_path):
+    from pointcept.benchmark.plots import learning_curves
+
+    fig = learning_curves(str(tmp_path / "lc.png"), _fake_runs(["none"]), "val/mIoU", _LABELS, "fake")
+    assert [ax.get_title() for ax in fig.axes] == ["fine-tuning: val/mIoU", "fine-tuning: train loss"]
+    assert (tmp_path / "lc.png").stat().st_size > 0
+
+
 # ---------------------------------------------------------------------------------------------- the hook
 @HOOKS.register_module(force=True)
 class EventCounter(HookBase):

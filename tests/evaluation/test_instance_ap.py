@@ -235,10 +235,26 @@ def test_wrong_mask_length_names_scene_and_field():
         ap([scene])
 
 
-def test_class_outside_class_list_names_scene_and_field():
-    scene = predict(make_scene(TWO_CHAIRS, name="scene0042_00"), [(7, 0.9, slice(0, 200))])
-    with pytest.raises(ValueError, match=r"scene scene0042_00: pred_classes holds class id\(s\) \[7\]"):
-        ap([scene])
+def test_predictions_of_classes_not_evaluated_are_ignored():
+    """A wall instance (class 0 is not among the evaluated class_ids) is skipped, not an error, as in
+    evaluate_semantic_instance.py; it does not count as a false positive of any class either."""
+    chair = [(CHAIR, 0.9, slice(0, 200))]
+    scene = make_scene(TWO_CHAIRS, name="scene0042_00")
+    baseline = ap([predict(scene, chair)])
+    with_wall = ap([predict(scene, [(WALL, 0.99, slice(200, 1000)), *chair, (7, 0.95, slice(0, 200))])])
+    for key in ("ap", "ap50", "ap25"):
+        assert with_wall[key] == baseline[key]
+    assert with_wall["per_class"][str(CHAIR)] == baseline["per_class"][str(CHAIR)]
+    assert baseline["ap50"] == 0.5  # one of the two chairs found
+
+
+def test_class_outside_the_data_sets_classes_names_scene_and_field():
+    scene = predict(make_scene(TWO_CHAIRS, name="scene0042_00"), [(25, 0.9, slice(0, 200))])
+    with pytest.raises(ValueError, match=r"scene scene0042_00: pred_classes holds class id\(s\) \[25\] outside the 20"):
+        ap([scene], num_classes=20)
+    negative = predict(make_scene(TWO_CHAIRS, name="scene0042_00"), [(-1, 0.9, slice(0, 200))])
+    with pytest.raises(ValueError, match=r"pred_classes holds class id\(s\) \[-1\] outside class indices >= 0"):
+        ap([negative])
 
 
 def test_inconsistent_ground_truth_and_counts_are_named():

@@ -23,7 +23,7 @@ def loop_group_loss(z_q, z_k, proto_q, proto_k, center, tau_s, tau_t, informativ
         K = [math.exp(v - k_max) / k_norm for v in k_logits]
         ce = -sum(K[j] * math.log(Q[j]) for j in range(n))
         entropy = -sum(k * math.log(k) for k in K if k > 0)
-        weights.append(1 - entropy / math.log(n) if informative else 1.0)
+        weights.append(entropy if informative else 1.0)  # Eq. 4: H_i, normalised by sum_i H_i below
         losses.append(ce)
         K_rows.append(K)
     loss = sum(w * l for w, l in zip(weights, losses)) / sum(weights)
@@ -114,3 +114,19 @@ def test_semantic_contrast_gradients_and_edge_cases():
     assert float(no_positive) == 0.0
     with pytest.raises(ValueError, match="weight must be"):
         semantic_contrast_loss(v_q, v_k, torch.zeros(4), torch.zeros(4), weight=torch.ones(3, 3))
+
+
+def test_eq4_weights_uncertain_segments_more():
+    """Eq. 4: w_i = H_i / sum_k H_k, so the near-uniform teacher row outweighs the near one-hot one."""
+    from pointcept.models.group_contrast.losses import informative_weights
+
+    K = torch.tensor([[0.97, 0.01, 0.01, 0.01], [0.25, 0.25, 0.25, 0.25], [0.5, 0.5, 0.0, 0.0]], dtype=torch.float64)
+    w = informative_weights(K)
+    H = [-sum(p * math.log(p) for p in row if p > 0) for row in K.tolist()]
+    expected = torch.tensor([h / sum(H) for h in H], dtype=torch.float64)
+    torch.testing.assert_close(w, expected, atol=1e-12, rtol=0)
+    assert w[1] > w[2] > w[0]
+    assert float(w.sum()) == pytest.approx(1.0)
+    # all rows one-hot: Eq. 4 is 0/0, the uniform mean of Eq. 2 is used
+    torch.testing.assert_close(informative_weights(torch.eye(3, dtype=torch.float64)),
+                               torch.full((3,), 1 / 3, dtype=torch.float64))

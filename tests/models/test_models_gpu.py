@@ -5,7 +5,6 @@ TF32 is switched off so float32 results can be compared at 1e-4.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -15,6 +14,8 @@ from pathlib import Path
 import pytest
 import torch
 import torch.nn.functional as F
+
+from pointcept.models.layers.sparse_backend import cuda_backends
 
 pytestmark = pytest.mark.gpu
 
@@ -31,20 +32,6 @@ def no_tf32():
 
 def _relative_error(got: torch.Tensor, want: torch.Tensor) -> float:
     return ((got.double() - want.double()).abs().max() / want.double().abs().max().clamp_min(1e-12)).item()
-
-
-def _cuda_backends() -> list[str]:
-    names = []
-    if importlib.util.find_spec("spconv") is not None:
-        try:
-            from spconv.cppconstants import CPU_ONLY_BUILD
-        except ImportError:
-            CPU_ONLY_BUILD = True
-        if not CPU_ONLY_BUILD:
-            names.append("spconv")
-    if importlib.util.find_spec("spconv_triton") is not None:
-        names.append("spconv_triton")
-    return names
 
 
 def _cuda_grid(spconv, shape=(10, 12, 14), channels=8, occupancy=0.3, batch=2, seed=0):
@@ -130,7 +117,7 @@ _WORKER = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(len(_cuda_backends()) < 2, reason="needs both spconv (CUDA build) and spconv_triton")
+@pytest.mark.skipif(len(cuda_backends()) < 2, reason="needs both spconv (CUDA build) and spconv_triton")
 def test_spconv_and_spconv_triton_agree(tmp_path, make_voxel_cloud):
     from pointcept.models import build_model
 

@@ -80,8 +80,23 @@ class BackboneTimer:
         self.total += time.perf_counter() - self._start
 
 
+def colour_only(batch: dict, channels: int) -> dict:
+    """The batch with only the first ``channels`` input channels (colour first): PC/CSC take colour only.
+
+    Why slice instead of running the PC pipeline: every method then still sees the very same views.
+    """
+    width = batch["view1_feat"].shape[1]
+    if channels == width:
+        return batch
+    if channels > width:
+        raise ValueError(f"the config wants {channels} input channels, the batch has {width}")
+    return {**batch, **{f"{v}_feat": batch[f"{v}_feat"][:, :channels] for v in ("view1", "view2")}}
+
+
 def bench_method(name: str, config: str, batch: dict, repeats: int) -> dict:
     cfg = Config.fromfile(os.path.join(ROOT, config))
+    if "backbone_in_channels" in cfg.model:
+        batch = colour_only(batch, int(cfg.model.backbone_in_channels))
     torch.manual_seed(0)
     model = build_model(cfg.model)
     model.train()

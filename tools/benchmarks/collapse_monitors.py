@@ -1,17 +1,23 @@
 """Does segment grouping collapse without centering or without sharpening? (paper Sec. 3.2)
 
-Runs the same short GroupContrast pretraining three times (default, ``centering=False``,
-``sharpening=False``) and prints the collapse monitors the model logs every step: the mean normalised
-entropy of the teacher assignment K (1 = uniform), the number of prototypes in use (distinct argmax over
-the batch's segments) and the mean confidence (max of K). Collapse to one prototype shows as
-prototypes_used -> 1 with confidence -> 1; collapse to a uniform assignment as entropy -> 1.
+Runs the same GroupContrast pretraining once per variant (default, ``centering=False``,
+``sharpening=False``, both off) and prints, per epoch (a pass over the data set), the mean of the collapse
+monitors the model logs every step: the mean normalised entropy of the teacher assignment K (1 = uniform),
+the number of prototypes in use (distinct argmax over the batch's segments) and the mean confidence (max of
+K). Collapse to one prototype shows as prototypes_used -> 1 with confidence -> 1; collapse to a uniform
+assignment as entropy -> 1; grouping that forms as falling entropy with most prototypes in use.
 
-    OMP_NUM_THREADS=1 python tools/benchmarks/collapse_monitors.py --epochs 4 --out exp/collapse
+    OMP_NUM_THREADS=1 python tools/benchmarks/collapse_monitors.py --epochs 20 --out exp/collapse
+    # one variant per process, then the table of all of them from their logs:
+    python tools/benchmarks/collapse_monitors.py --variants no-centering --epochs 20 --out exp/collapse
+    python tools/benchmarks/collapse_monitors.py --report --out exp/collapse --csv exp/collapse/monitors.csv
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import os
 import statistics
 import sys
@@ -19,42 +25,85 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
-from pointcept.engines.cli import train_worker  # noqa: E402
-from pointcept.engines.defaults import default_config_parser  # noqa: E402
-from pointcept.utils.logger import remove_file_handlers  # noqa: E402
-
 MONITORS = ("assign_entropy", "prototypes_used", "confidence", "group_loss", "contrast_loss")
-VARIANTS = {"default": [], "no-centering": ["model.centering=False"], "no-sharpening": ["model.sharpening=False"]}
+VARIANTS = {
+    "default": [],
+    "no-centering": ["model.centering=False"],
+    "no-sharpening": ["model.sharpening=False"],
+    "neither": ["model.centering=False", "model.sharpening=False"],
+}
+HISTORY_FILE = "monitors.json"
+
+
+def per_epoch(values: list[float], epochs: int) -> list[float]:
+    """Means of ``values`` over ``epochs`` equal consecutive spans (the steps of each pass over the data)."""
+    if not values:
+        return []
+    bounds = [round(i * len(values) / epochs) for i in range(epochs + 1)]
+    return [statistics.mean(values[a:b]) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def run_variant(name: str, args: argparse.Namespace) -> None:
+    from pointcept.engines.cli import train_worker
+    from pointcept.engines.defaults import default_config_parser
+    from pointcept.utils.logger import remove_file_handlers
+
+    save_path = os.path.join(args.out, name)
+    cfg = default_config_parser(args.config_file, [
+        f"save_path={save_path}", f"epoch={args.epochs}", f"eval_epoch={args.epochs}",
+        *([f"batch_size={args.batch_size}"] if args.batch_size else []), *VARIANTS[name], *args.options,
+    ])
+    trainer = train_worker(cfg)
+    remove_file_handlers()
+    record = {"variant": name, "epochs": args.epochs, "num_prototypes": int(cfg.model.num_prototypes),
+              "config": os.path.relpath(args.config_file, ROOT), "options": VARIANTS[name] + list(args.options),
+              "history": {m: trainer.storage.history(m) for m in MONITORS}}
+    with open(os.path.join(save_path, HISTORY_FILE), "w") as handle:
+        json.dump(record, handle)
+
+
+def report(out: str, csv_path: str | None) -> None:
+    rows = []
+    for name in VARIANTS:
+        path = os.path.join(out, name, HISTORY_FILE)
+        if not os.path.isfile(path):
+            continue
+        with open(path) as handle:
+            record = json.load(handle)
+        means = {m: per_epoch(v, record["epochs"]) for m, v in record["history"].items()}
+        for epoch in range(len(means["assign_entropy"])):
+            rows.append({"variant": name, "epoch": epoch + 1, **{m: means[m][epoch] for m in MONITORS}})
+        print(f"\n{name} ({record['num_prototypes']} prototypes, {len(record['history']['assign_entropy'])} steps, "
+              f"{record['config']} {' '.join(record['options'])}); per-epoch means")
+        print(f"{'epoch':>6}" + "".join(f"{m:>17}" for m in MONITORS))
+        for row in (r for r in rows if r["variant"] == name):
+            print(f"{row['epoch']:>6}" + "".join(f"{row[m]:>17.3f}" for m in MONITORS))
+    if not rows:
+        raise SystemExit(f"no {HISTORY_FILE} under {out}: run the variants first")
+    if csv_path:
+        os.makedirs(os.path.dirname(os.path.abspath(csv_path)), exist_ok=True)
+        with open(csv_path, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["variant", "epoch", *MONITORS])
+            writer.writeheader()
+            writer.writerows(rows)
+        print(f"\nwrote {csv_path}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config-file", default=os.path.join(ROOT, "configs/scannet/pretrain-groupcontrast-v1m1-3-real-cpu.py"))
-    parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--batch-size", type=int, default=1)
-    parser.add_argument("--window", type=int, default=10, help="steps averaged at the start and the end")
+    parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument("--epochs", type=int, default=4, help="passes over the data set per variant")
+    parser.add_argument("--batch-size", type=int, default=None, help="default: the config's")
     parser.add_argument("--out", default="exp/collapse")
-    parser.add_argument("--options", nargs="*", default=[])
+    parser.add_argument("--options", nargs="*", default=[], help="extra config overrides for every variant")
+    parser.add_argument("--report", action="store_true", help="only print the table of finished variants")
+    parser.add_argument("--csv", default=None, help="also write the per-epoch table as CSV")
     args = parser.parse_args()
-    rows = []
-    for name, options in VARIANTS.items():
-        cfg = default_config_parser(args.config_file, [
-            f"save_path={os.path.join(args.out, name)}", f"epoch={args.epochs}", f"eval_epoch={args.epochs}",
-            f"batch_size={args.batch_size}", *options, *args.options,
-        ])
-        trainer = train_worker(cfg)
-        remove_file_handlers()
-        history = {m: trainer.storage.history(m) for m in MONITORS}
-        steps = len(history["assign_entropy"])
-        first = {m: statistics.mean(v[: args.window]) for m, v in history.items()}
-        last = {m: statistics.mean(v[-args.window :]) for m, v in history.items()}
-        rows.append((name, steps, first, last))
-    n = trainer.cfg.model.num_prototypes
-    print(f"\nCollapse monitors ({n} prototypes; mean of the first / last {args.window} steps)")
-    print(f"{'variant':<15}{'steps':>6}  " + "  ".join(f"{m:>22}" for m in MONITORS))
-    for name, steps, first, last in rows:
-        cells = "  ".join(f"{first[m]:>10.3f} -> {last[m]:<9.3f}" for m in MONITORS)
-        print(f"{name:<15}{steps:>6}  {cells}")
+    if not args.report:
+        for name in args.variants:
+            run_variant(name, args)
+    report(args.out, args.csv)
 
 
 if __name__ == "__main__":

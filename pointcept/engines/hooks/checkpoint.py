@@ -8,7 +8,7 @@ import shutil
 from pointcept.utils.comm import all_gather_object, is_main_process, synchronize
 
 from ..checkpoint import load_weights, rng_state, save_checkpoint
-from .base import HOOKS, HookBase
+from .base import HOOKS, HookBase, every_n_data_epochs
 
 
 @HOOKS.register_module()
@@ -56,7 +56,8 @@ class CheckpointLoader(HookBase):
 @HOOKS.register_module()
 class CheckpointSaver(HookBase):
     """After each epoch writes ``model/model_last.pth`` (everything needed to resume) and, when the
-    evaluator reported a better metric, ``model/model_best.pth``; ``save_freq`` keeps ``epoch_N.pth``."""
+    evaluator reported a better metric, ``model/model_best.pth``; ``save_freq`` keeps ``epoch_N.pth`` every
+    ``save_freq`` passes over the data (at the end of the round that completes them; N = passes done)."""
 
     def __init__(self, save_freq: int | None = None):
         self.save_freq = save_freq
@@ -79,6 +80,7 @@ class CheckpointSaver(HookBase):
             if is_best:
                 shutil.copyfile(path, path + ".best.tmp")
                 os.replace(path + ".best.tmp", os.path.join(os.path.dirname(path), "model_best.pth"))
-            if self.save_freq and (trainer.epoch + 1) % self.save_freq == 0:
-                shutil.copyfile(path, os.path.join(os.path.dirname(path), f"epoch_{trainer.epoch + 1}.pth"))
+            if self.save_freq and every_n_data_epochs(trainer, self.save_freq):
+                done = (trainer.epoch + 1) * getattr(trainer, "epochs_per_round", 1)
+                shutil.copyfile(path, os.path.join(os.path.dirname(path), f"epoch_{done}.pth"))
         synchronize()

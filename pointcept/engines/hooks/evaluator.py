@@ -14,11 +14,12 @@ import torch
 from pointcept.evaluation.semseg import format_class_table, intersection_and_union, semseg_metrics
 from pointcept.utils.comm import all_reduce_sum
 
-from .base import HOOKS, HookBase
+from .base import HOOKS, HookBase, every_n_data_epochs
 
 
 class ValidationHook(HookBase):
-    """Base of the per-task evaluators: validates every ``every_n_epochs`` epochs and after the last one."""
+    """Base of the per-task evaluators: validates every ``every_n_epochs`` passes over the data (checked at
+    round ends, see :func:`~.base.every_n_data_epochs`) and after the last round."""
 
     every_n_epochs: int = 1
 
@@ -27,7 +28,7 @@ class ValidationHook(HookBase):
         trainer = self.trainer
         if not trainer.cfg.get("evaluate", True) or trainer.val_loader is None:
             return False
-        return not (trainer.epoch + 1) % self.every_n_epochs or trainer.epoch + 1 == trainer.max_epoch
+        return every_n_data_epochs(trainer, self.every_n_epochs) or trainer.epoch + 1 == trainer.max_epoch
 
     def val_outputs(self) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
         """``(batch, model output)`` over this rank's val batches, in eval mode (train mode restored after)."""

@@ -16,7 +16,7 @@ import torch
 from pointcept.utils.comm import is_main_process
 
 from ..checkpoint import rng_state, set_rng_state, unwrap_model
-from .base import HOOKS, HookBase
+from .base import HOOKS, HookBase, every_n_data_epochs
 
 SOURCES = ("batch", "dataset")
 #: columns of each feature key in ``feat`` (the rest are 3 wide: color, normal, coord)
@@ -28,7 +28,7 @@ class GroupContrastVisualizer(HookBase):
     """Log RGB | segments | groups | confidence | similarity of one scene as a tensorboard image.
 
     Args:
-        interval: every this many epochs, and after the last one.
+        interval: every this many passes over the data (checked at round ends), and after the last round.
         source: "batch" = the first sample of the last training batch (its student view, as trained on:
             segments exist only in the overlap of the two views); "dataset" = scene ``scene_index`` of
             the training set, whole and the same every time, so epochs compare directly.
@@ -70,8 +70,8 @@ class GroupContrastVisualizer(HookBase):
         self._scene: dict[str, np.ndarray] | None = None
 
     def due(self) -> bool:
-        epoch = self.trainer.epoch + 1
-        return epoch % self.interval == 0 or epoch == self.trainer.max_epoch
+        trainer = self.trainer
+        return every_n_data_epochs(trainer, self.interval) or trainer.epoch + 1 == trainer.max_epoch
 
     def after_epoch(self) -> None:
         trainer = self.trainer

@@ -6,8 +6,6 @@ outputs. Teacher-side inputs (``z_k``, ``proto_k``, ``center``, ``v_k``) never r
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 
@@ -17,15 +15,27 @@ def assignment_logits(z: torch.Tensor, prototypes: torch.Tensor) -> torch.Tensor
     return F.normalize(z, dim=-1) @ F.normalize(prototypes, dim=-1).t()
 
 
-def informative_weights(assignment: torch.Tensor) -> torch.Tensor:
-    """``1 - H(K_s) / log n`` per segment: 1 for a one-hot teacher assignment, 0 for a uniform one.
+def assignment_entropy(assignment: torch.Tensor) -> torch.Tensor:
+    """``H_i = -sum_j K_ij log K_ij`` of each row of an assignment matrix (natural log, 0 log 0 = 0)."""
+    return -(assignment * torch.log(assignment.clamp_min(1e-12))).sum(dim=-1)
 
-    Segments the teacher is unsure about carry little grouping signal, so their cross-entropy counts less
-    ("informative-aware" distillation).
+
+def informative_weights(assignment: torch.Tensor) -> torch.Tensor:
+    """Eq. 4's weights ``w_i = H_i / sum_k H_k`` with ``H_i`` the entropy of the teacher assignment ``K_i``.
+
+    The paper: "more informative segments ... with higher entropy ... should be paid extra attention", so
+    a segment the teacher is *unsure* about (high entropy) weighs more, a near one-hot one less. The
+    weights sum to 1. When every row is exactly one-hot (all ``H_i = 0``, only reachable through
+    underflow) Eq. 4 is 0/0; the uniform weights ``1/P`` of Eq. 2 are returned instead.
+
+    Doubt: the opposite rule (trust confident segments more, ``1 - H_i / log n``, which this project
+    shipped before) is also plausible for a distillation target; we implement the paper as written.
     """
-    n = assignment.shape[-1]
-    entropy = -(assignment * torch.log(assignment.clamp_min(1e-12))).sum(dim=-1)
-    return (1.0 - entropy / math.log(n)).clamp_min(0.0) if n > 1 else torch.ones_like(entropy)
+    entropy = assignment_entropy(assignment)
+    total = entropy.sum()
+    if len(entropy) == 0 or not bool(total > 0):
+        return torch.full_like(entropy, 1.0 / max(len(entropy), 1))
+    return entropy / total
 
 
 def group_loss(
@@ -42,8 +52,9 @@ def group_loss(
 
     Student assignment ``Q = softmax(z_q S_theta^T / tau_s)``, teacher assignment
     ``K = softmax((z_k S_Theta^T - c) / tau_t)`` (centred by ``center``, sharpened by ``tau_t < tau_s``), and
-    the cross-entropy ``-sum_j K_sj log Q_sj`` per segment, averaged over segments with the informative
-    weights ``w_s`` (``sum_s w_s CE_s / sum_s w_s``) or uniformly when ``informative=False``.
+    the cross-entropy ``CE_i = -sum_j K_ij log Q_ij`` per segment. ``informative=True`` is Eq. 4:
+    ``sum_i w_i CE_i`` with ``w_i = H_i / sum_k H_k`` (``informative_weights``: higher teacher entropy,
+    more weight); ``informative=False`` is Eq. 2's uniform mean over segments.
 
     Args:
         z_q, z_k: (P, D) segment features of the same P segments from the student's and teacher's view.
@@ -62,8 +73,7 @@ def group_loss(
     log_Q = F.log_softmax(assignment_logits(z_q, proto_q) / tau_s, dim=-1)
     cross_entropy = -(K * log_Q).sum(dim=-1)
     if informative:
-        weights = informative_weights(K)
-        loss = (weights * cross_entropy).sum() / weights.sum().clamp_min(1e-12)
+        loss = (informative_weights(K) * cross_entropy).sum()
     else:
         loss = cross_entropy.mean()
     return loss, K

@@ -17,7 +17,8 @@ Switches (paper Table 1): ``positive`` = "matched" (PointContrast-style) | "grid
 ``informative``; ``tau_t``; ``predictor``; ``semantic_aware`` (False = matched positives);
 ``confidence`` (False = C_ij = 1); ``centering`` (False: c = 0); ``sharpening`` (False: tau_t = tau_s).
 The teacher momentum follows a cosine schedule from ``teacher_momentum`` to ``teacher_momentum_end`` over
-training; the centre is an EMA (``center_momentum``) of the batch-mean teacher logits, all-reduced.
+training; the centre is an EMA (``center_momentum``) of the mean teacher logits over every segment of every
+rank (count-weighted all-reduce, run by every rank in every training step).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from pointcept.models.builder import MODELS, build_model
-from pointcept.utils.comm import all_reduce_mean
+from pointcept.utils.comm import all_reduce_sum
 
 from pointcept.models.layers.matching import sample_rows, view_pairs
 
@@ -158,7 +159,7 @@ class GroupContrast(nn.Module):
         loss_g, K = group_loss(
             z_q, z_k, self.student.prototypes, self.teacher.prototypes, center, self.tau_s, tau_t, self.informative
         )
-        if self.training and num_segments > 0:
+        if self.training:  # every rank, every step (the update all-reduces), with or without segments
             self.update_center(z_k)
 
         loss_c, num_pairs = self.contrast(batch, feat_q, feat_k, K)
@@ -169,14 +170,28 @@ class GroupContrast(nn.Module):
 
     @torch.no_grad()
     def update_center(self, z_k: torch.Tensor) -> None:
-        batch_center = assignment_logits(z_k, self.teacher.prototypes).mean(dim=0)
-        all_reduce_mean(batch_center)
-        self.center.mul_(self.center_momentum).add_(batch_center, alpha=1 - self.center_momentum)
+        """``c <- m c + (1 - m) mean(teacher logits)``, the mean over every segment of every rank.
+
+        Count-weighted across ranks: each rank all-reduces its logit sum and segment count (zeros where it
+        has no segment), so a rank with few segments weighs less and one with none still joins the
+        collective; the centre stays put only when no rank has a segment.
+        """
+        logits = assignment_logits(z_k, self.teacher.prototypes)
+        stats = torch.cat([logits.sum(dim=0), logits.new_tensor([float(len(logits))])])
+        all_reduce_sum(stats)
+        count = float(stats[-1])
+        if count > 0:
+            self.center.mul_(self.center_momentum).add_(stats[:-1] / count, alpha=1 - self.center_momentum)
 
     def contrast(
         self, batch: dict[str, torch.Tensor], feat_q: torch.Tensor, feat_k: torch.Tensor, K: torch.Tensor
     ) -> tuple[torch.Tensor, int]:
-        """Eq. 6-8 per scene on ``num_samples`` corresponding pairs, averaged over scenes with pairs."""
+        """Eq. 6-8 per scene on ``num_samples`` corresponding pairs, averaged over scenes with pairs.
+
+        The projector h, the predictor h' and the teacher's projector run once per step on the sampled
+        points of all scenes together (possibly none): with SyncBatchNorm each call is a collective, so
+        every rank must make the same calls whatever its data.
+        """
         match, match_batch = view_pairs(batch)  # the generator's nearest partners, via the shared matcher
         seg_q, seg_k = batch["view1_segment"][match[:, 0]], batch["view2_segment"][match[:, 1]]
         usable = torch.ones(len(match), dtype=torch.bool, device=match.device)
@@ -184,25 +199,29 @@ class GroupContrast(nn.Module):
             usable = (seg_q >= 0) & (seg_k >= 0)
         group = K.argmax(dim=1) if len(K) else None
         confidence = K.max(dim=1).values if len(K) else None
-        losses, pairs = [], 0
-        num_scenes = len(batch["match_offset"])
-        for scene in range(num_scenes):
+        scene_rows = []
+        for scene in range(len(batch["match_offset"])):
             rows = sample_rows(torch.nonzero(usable & (match_batch == scene)).flatten(), self.num_samples)
-            if len(rows) < 2:
-                continue
-            i, j = match[rows, 0], match[rows, 1]
-            v_q = self.predictor(self.student.contrast_projector(feat_q[i]))
-            with torch.no_grad():
-                v_k = self.teacher.contrast_projector(feat_k[j])
-            label_q, label_k = self.labels(batch, rows, i, j, seg_q[rows], seg_k[rows], group)
+            if len(rows) >= 2:  # one pair has no negative
+                scene_rows.append(rows)
+        all_rows = torch.cat(scene_rows) if scene_rows else match.new_zeros(0)
+        i, j = match[all_rows, 0], match[all_rows, 1]
+        v_q_all = self.predictor(self.student.contrast_projector(feat_q[i]))
+        with torch.no_grad():
+            v_k_all = self.teacher.contrast_projector(feat_k[j])
+        if not scene_rows:  # touch every trainable parameter so DDP still sees a gradient for each
+            untouched = sum(p.sum() for p in self.parameters() if p.requires_grad) * 0.0
+            return untouched + v_q_all.sum() * 0.0, 0
+        losses, start = [], 0
+        for rows in scene_rows:
+            part = slice(start, start + len(rows))
+            start += len(rows)
+            label_q, label_k = self.labels(batch, rows, i[part], j[part], seg_q[rows], seg_k[rows], group)
             weight = None
             if self.positive == "group" and self.use_confidence:
                 weight = confidence[seg_q[rows]][:, None] * confidence[seg_k[rows]][None, :]
-            losses.append(semantic_contrast_loss(v_q, v_k, label_q, label_k, weight, self.tau))
-            pairs += len(rows)
-        if not losses:  # touch every trainable parameter so DDP still sees a gradient for each
-            return sum(p.sum() for p in self.parameters() if p.requires_grad) * 0.0, 0
-        return torch.stack(losses).mean(), pairs
+            losses.append(semantic_contrast_loss(v_q_all[part], v_k_all[part], label_q, label_k, weight, self.tau))
+        return torch.stack(losses).mean(), len(all_rows)
 
     def labels(self, batch, rows, i, j, seg_q, seg_k, group) -> tuple[torch.Tensor, torch.Tensor]:
         """Labels that decide positives: equal label on both sides = positive pair."""

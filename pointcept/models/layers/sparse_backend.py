@@ -14,6 +14,7 @@ makes its stream helper return 0 when CUDA is unavailable, once, here.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 from types import ModuleType
 
@@ -81,6 +82,22 @@ def _spconv_runs_here() -> bool:
     except ImportError:
         return not torch.cuda.is_available()  # let the import below report what is missing
     return not (torch.cuda.is_available() and CPU_ONLY_BUILD)
+
+
+def cuda_backends() -> list[str]:
+    """The installed sparse backends that take CUDA tensors: a CUDA build of spconv, and spconv_triton
+    (what a parity check between the two needs), without importing either."""
+    names = []
+    if importlib.util.find_spec("spconv") is not None:
+        try:
+            from spconv.cppconstants import CPU_ONLY_BUILD
+        except ImportError:
+            CPU_ONLY_BUILD = True
+        if not CPU_ONLY_BUILD:
+            names.append("spconv")
+    if importlib.util.find_spec("spconv_triton") is not None:
+        names.append("spconv_triton")
+    return names
 
 
 def _load(name: str) -> ModuleType:

@@ -6,9 +6,10 @@ scene (the union of both views, in the shared ``origin_coord`` frame) are shuffl
 ``mask_rate`` share is hidden in view 1 and the next ``mask_rate`` share in view 2. A place is therefore
 visible in at least one view, and the contrastive target of a masked point is an unmasked feature.
 
-A matched pair may straddle a cell border, so complementary cells alone do not guarantee that; after the
-cell masks :func:`unmask_matched_pairs` un-hides the view-2 copy of every pair whose two copies are both
-hidden, so no matched pair is ever masked on both sides.
+A matched pair may straddle a cell border, so complementary cells alone do not guarantee that. Pointcept
+leaves such pairs hidden on both sides (the default here too); with the model's
+``unmask_matched_pairs=True`` the view-2 copy of every pair whose two copies are both hidden is made
+visible again (:func:`unmask_matched_pairs`), so no matched pair is ever masked twice.
 """
 
 from __future__ import annotations
@@ -38,14 +39,15 @@ def grid_cell_ids(
 def cross_view_masks(
     cell1: torch.Tensor, cell2: torch.Tensor, num_cells: int, mask_rate: float, generator: torch.Generator | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Point masks of both views from disjoint random cell sets of ``round(mask_rate * num_cells)`` each.
+    """Point masks of both views from disjoint random cell sets of ``int(num_cells * mask_rate)`` each.
 
-    ``mask_rate`` must lie in ``[0, 0.5]`` so that the two sets fit side by side.
+    The count is rounded down, as Pointcept's ``generate_cross_masks`` does. ``mask_rate`` must lie in
+    ``[0, 0.5]`` so that the two sets fit side by side.
     """
     if not 0.0 <= mask_rate <= 0.5:
         raise ValueError(f"grid masking: mask_rate must be in [0, 0.5] (two disjoint cell sets), got {mask_rate}")
     device = cell1.device
-    count = int(round(mask_rate * num_cells))
+    count = int(num_cells * mask_rate)  # floor, as Pointcept
     order = torch.randperm(num_cells, generator=generator).to(device)
     tag = torch.zeros(num_cells, dtype=torch.int8, device=device)  # 0 visible, 1 hidden in view 1, 2 in view 2
     tag[order[:count]] = 1

@@ -9,6 +9,10 @@ view 1 is reordered with the same ``order``, and every index into view 1 (the fi
 pairs) is remapped through the inverse permutation, so ``mixed["origin_coord"][new_pairs[:, 0]]`` is the
 same original point as before. The original sample of each point is kept in the ``batch`` array, so
 per-scene losses are still computed per original scene.
+
+Pointcept merges consecutive samples instead (0+1, 2+3, ...; an odd last one alone). Its sampler shuffles
+the batch, so consecutive pairs are random pairs: the draw has the same distribution. Random pairing keeps
+that property for a batch in any order, which is why it is kept here.
 """
 
 from __future__ import annotations

@@ -1,0 +1,6 @@
+# Table 1 ablation, sub-table "centering and sharpening": neither centering (c = 0) nor sharpening
+# (tau_t = tau_s): expect collapse.
+# Everything else as the shared ablation base (600 epochs, pretrain-groupcontrast-v1m1-2-abl-base.py).
+_base_ = ["pretrain-groupcontrast-v1m1-2-abl-base.py"]
+
+model = dict(centering=False, sharpening=False)
