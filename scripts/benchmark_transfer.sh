@@ -8,7 +8,8 @@
 # Re-running the same command skips finished runs and resumes interrupted ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON=python3; PROFILE=demo; DATA_ROOT=""; TASK=semseg; METHODS="none pc csc msc gc"; EPOCHS=""; MINUTES=""
+. scripts/python_env.sh  # $PYTHON, the active venv, .venv or python3; -p overrides
+PROFILE=demo; DATA_ROOT=""; TASK=semseg; METHODS="none pc csc msc gc"; EPOCHS=""; MINUTES=""
 SEEDS="0 1 2"; GPU=""; EFFICIENT=""; EXP=""
 while getopts "p:f:d:t:m:e:M:s:g:x:o:" opt; do
   case $opt in

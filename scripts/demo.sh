@@ -4,6 +4,6 @@
 # Extra arguments go to tools/demo.py (e.g. --quick for a smoke test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON=${PYTHON:-python3}
 bash scripts/setup.sh
+. scripts/python_env.sh  # the environment setup.sh installed into
 exec "$PYTHON" tools/demo.py "$@"

@@ -16,7 +16,7 @@
 # GPU_CHECK_WORKERS_PER_RANK (4), GPU_CHECK_TIMEOUTS.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-PYTHON=${PYTHON:-python3}
+. scripts/python_env.sh  # $PYTHON, the active venv, the project .venv or python3
 DRY_RUN=0
 for arg in "$@"; do
   case $arg in

@@ -4,7 +4,7 @@
 # Extra arguments go to pytest, e.g. `bash scripts/run_tests.sh -m "not slow" -k config`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON=${PYTHON:-python3}
 bash scripts/setup.sh
+. scripts/python_env.sh  # the environment setup.sh installed into
 if [ "$#" -eq 0 ]; then set -- -m "not slow"; fi
 exec "$PYTHON" -m pytest -q "$@"

@@ -5,7 +5,8 @@
 # Tests ${EXP_ROOT:-exp}/DATASET/NAME/model/WEIGHT.pth with the experiment's own config.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON=python3; DATASET=scannet; EXP_NAME=debug; WEIGHT=model_best; GPU=1
+. scripts/python_env.sh  # $PYTHON, the active venv, .venv or python3; -p overrides
+DATASET=scannet; EXP_NAME=debug; WEIGHT=model_best; GPU=1
 while getopts "p:d:n:w:g:" opt; do
   case $opt in
     p) PYTHON=$OPTARG ;; d) DATASET=$OPTARG ;; n) EXP_NAME=$OPTARG ;; w) WEIGHT=$OPTARG ;; g) GPU=$OPTARG ;;

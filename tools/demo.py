@@ -7,9 +7,13 @@ Stages (each an ordinary experiment under ``exp/demo/``, re-run from scratch eve
      same schedule, both tested on whole val rooms; an untrained model's mIoU is the floor;
   4. PointGroup instance segmentation fine-tuned from the same backbone, and trained from scratch with
      the same schedule, both scored with ScanNet's instance AP50 on whole val rooms;
-  5. VoteNet detection fine-tuned from the same backbone, and trained from scratch with the same schedule,
-     both scored with 3D box mAP@0.25 / mAP@0.5 on the val rooms.
-Prints the results side by side at the end. ``--quick`` shrinks every schedule for smoke tests.
+  5. only with ``--with-detection`` (its own command, outside the README's main job): VoteNet detection
+     fine-tuned from the same backbone, and trained from scratch with the same schedule, both scored with
+     3D box mAP@0.25 / mAP@0.5 on the val rooms. VoteNet's voting and proposal heads need far more steps
+     than the main job's 10-minute budget allows: at that budget both rows read ~0.01 / 0.00, which says
+     nothing about the detector, so the main job leaves them out.
+Prints the results side by side at the end. ``--quick`` shrinks every schedule for smoke tests; the same
+data seed and config seeds give the same table.
 """
 
 from __future__ import annotations
@@ -77,6 +81,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--quick", action="store_true", help="tiny schedules (smoke test)")
     parser.add_argument("--num-train", type=int, default=24, help="training rooms to generate")
     parser.add_argument("--num-val", type=int, default=6, help="validation rooms to generate")
+    parser.add_argument("--with-detection", action="store_true",
+                        help="also fine-tune and train VoteNet (its own run: beyond the main job's time budget)")
     args = parser.parse_args(argv)
     logger = get_logger()
     start = time.time()
@@ -117,7 +123,8 @@ def main(argv: list[str] | None = None) -> dict:
         remove_file_handlers()
         logger.info(f"PointGroup {name}: {time.time() - stage:.0f} s")
 
-    results.update(detection_stages(args, weight))
+    if args.with_detection:
+        results.update(detection_stages(args, weight))
 
     width = max(len(k) for k in results)
     lines = ["", "=" * (width + 12), "Demo results (whole-scene evaluation on the demo val rooms)"]

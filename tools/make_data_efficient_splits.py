@@ -4,7 +4,7 @@ Writes ``lr{1,5,10,20}.txt`` (limited reconstruction: that percentage of the tra
 ``la{20,50,100,200}.npz`` (limited annotation: the indices of that many labelled points per training scene)
 plus ``info.json`` to ``DATA_ROOT/tasks`` (or ``--out``). The same seed always gives the same files; the
 splits are nested. Use them with ``lr_file=`` / ``la_file=`` of the dataset (configs
-``configs/scannet/semseg-spunet-v1m1-3-efficient-*.py``). Logic:
+``configs/scannet/semseg-spunet-v1m1-2-efficient-*.py``). Logic:
 ``pointcept/datasets/preprocessing/data_efficient.py``.
 """
 

@@ -1,5 +1,5 @@
 # PointGroup on ScanNet200 fine-tuned from GroupContrast (student backbone -> backbone.*; heads start fresh).
-_base_ = ["insseg-pointgroup-spunet-v1m1-0-base.py"]
+_base_ = ["insseg-pointgroup-spunet-0-base.py"]
 
 weight = "exp/scannet/pretrain-groupcontrast-v1m1-0-spunet-base/model/model_last.pth"
 weight_mapping = [("student.backbone.", "backbone.")]

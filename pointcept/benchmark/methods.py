@@ -13,6 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
+from pointcept.engines.checkpoint import PREFIX_PREFERENCE, detect_backbone_prefix  # noqa: F401 (re-exported)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 PROFILES = ("demo", "scannet-real-cpu", "scannet")
@@ -32,7 +34,7 @@ DOWNSTREAM: dict[str, dict[str, str]] = {
     },
     "scannet": {
         "semseg": "configs/scannet/semseg-spunet-v1m1-0-base.py",
-        "insseg": "configs/scannet/insseg-pointgroup-spunet-v1m1-0-base.py",
+        "insseg": "configs/scannet/insseg-pointgroup-v1m1-0-spunet-base.py",
         "detection": "configs/scannet/detection-votenet-spunet-v1m1-0-base.py",
     },
 }
@@ -46,8 +48,8 @@ TASK_METRICS: dict[str, tuple[str, ...]] = {
 #: tensorboard tag of each task's per-round validation metric (written by its evaluator hook)
 TASK_VAL_TAG = {"semseg": "val/mIoU", "insseg": "val/AP50", "detection": "val/mAP@0.25"}
 
-#: prefixes tried, in order of preference on ties, when a method's backbone prefix is not fixed
-PREFIX_PREFERENCE = ("student.backbone.", "backbone.", "online.backbone.", "encoder.backbone.", "module.backbone.")
+#: PREFIX_PREFERENCE (tie-break order when a method's backbone prefix is not fixed) and
+#: detect_backbone_prefix live with weight loading (pointcept.engines.checkpoint), which fine-tuning uses too
 
 
 @dataclass(frozen=True)
@@ -55,13 +57,18 @@ class MethodSpec:
     """One pretraining method.
 
     ``configs`` maps a profile to its pretraining config (``None`` for ``none``: no pretraining);
-    ``backbone_prefix`` is where the checkpoint keeps the backbone (``None``: detected from the keys).
+    ``backbone_prefix`` is where the checkpoint keeps the backbone (``None``: detected from the keys);
+    ``finetune_options`` maps a profile to ``key=value`` overrides of that method's fine-tuning only.
     """
 
     name: str
     label: str
     configs: Mapping[str, str | None] = field(default_factory=dict)
     backbone_prefix: str | None = None
+    finetune_options: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def finetune_options_for(self, profile: str) -> list[str]:
+        return list(self.finetune_options.get(profile, self.finetune_options.get("*", ())))
 
     @property
     def pretrains(self) -> bool:
@@ -94,13 +101,19 @@ def register_method(spec: MethodSpec, overwrite: bool = False) -> MethodSpec:
     return spec
 
 
+#: Pointcept's PointContrast / CSC pretrain on colour only (3 input channels); the full-ScanNet fine-tuning
+#: config takes colour + normal (6), so their stem convolution cannot load and is trained from scratch,
+#: said here instead of skipped silently (the CPU and demo profiles pretrain them on 6 channels).
+_COLOUR_ONLY_STEM = {"scannet": ('weight_allow_partial=["backbone.conv_input."]',)}
+
 for _spec in (
     MethodSpec("none", "from scratch", {}, None),
     MethodSpec("pc", "PointContrast", _per_profile("pretrain-msc-v1m1-1-spunet-pointcontrast",
                                                    "pretrain-msc-v1m1-4-real-cpu-pointcontrast",
-                                                   "pretrain-msc-v1m1-1-spunet-pointcontrast")),
+                                                   "pretrain-msc-v1m1-1-spunet-pointcontrast"),
+               finetune_options=_COLOUR_ONLY_STEM),
     MethodSpec("csc", "CSC", _per_profile("pretrain-msc-v1m2-0-spunet-csc", "pretrain-msc-v1m2-3-real-cpu-csc",
-                                          "pretrain-msc-v1m2-0-spunet-csc")),
+                                          "pretrain-msc-v1m2-0-spunet-csc"), finetune_options=_COLOUR_ONLY_STEM),
     MethodSpec("msc", "Masked Scene Contrast", _per_profile("pretrain-msc-v1m1-0-spunet-base",
                                                             "pretrain-msc-v1m1-3-real-cpu",
                                                             "pretrain-msc-v1m1-0-spunet-base")),
@@ -153,33 +166,3 @@ def downstream_config(profile: str, task: str) -> str:
         raise FileNotFoundError(f"task {task!r} has no downstream config for profile {profile!r}: {path} is missing "
                                 f"(tasks with a config in this profile: {', '.join(present) or 'none'})")
     return path
-
-
-def detect_backbone_prefix(keys: Iterable[str], preferred: str | None = None) -> tuple[str, int, dict[str, int]]:
-    """The checkpoint prefix holding the backbone: ``(prefix, keys under it, counts of every candidate)``.
-
-    Candidates are every leading path ending in ``backbone.`` (``student.backbone.``, ``backbone.``, ...);
-    the one with the most keys wins, ties broken by :data:`PREFIX_PREFERENCE` (a teacher copy never beats
-    the student). ``preferred`` (the method table's entry) is used whenever it holds any key.
-    """
-    keys = [k.removeprefix("module.") for k in keys]
-    counts: Counter[str] = Counter()
-    for key in keys:
-        parts = key.split(".")
-        for i, part in enumerate(parts[:-1]):
-            if part == "backbone":
-                counts[".".join(parts[: i + 1]) + "."] += 1
-                break
-    if preferred and counts.get(preferred, 0) > 0:
-        return preferred, counts[preferred], dict(counts)
-    if not counts:
-        raise KeyError("no checkpoint key contains a 'backbone.' path component; cannot find the pretrained backbone "
-                       f"(first keys: {keys[:5]})")
-
-    def rank(prefix: str) -> tuple[int, int, int]:
-        order = PREFIX_PREFERENCE.index(prefix) if prefix in PREFIX_PREFERENCE else len(PREFIX_PREFERENCE)
-        teacher = 1 if "teacher" in prefix or "momentum" in prefix or "target" in prefix else 0
-        return (-counts[prefix], teacher, order)
-
-    best = min(counts, key=rank)
-    return best, counts[best], dict(counts)

@@ -19,12 +19,12 @@ from typing import Any
 import numpy as np
 import torch
 
+from pointcept.engines.checkpoint import detect_backbone_prefix, read_state_dict
 from pointcept.engines.launch import launch
 from pointcept.utils.comm import is_main_process
 from pointcept.utils.io import atomic_write_text
 from pointcept.utils.logger import get_logger, remove_file_handlers
 
-from .methods import detect_backbone_prefix
 from .plan import RunSpec, Settings, build_stage_config, config_hash
 
 
@@ -154,8 +154,7 @@ def pretrained_weight(run: RunSpec, settings: Settings, fingerprint: dict) -> tu
 
 def backbone_mapping(weight: str, preferred: str | None, settings: Settings) -> tuple[list[tuple[str, str]], dict]:
     """The ``weight_mapping`` that moves the checkpoint's backbone to ``backbone.``, chosen from its keys."""
-    checkpoint = torch.load(weight, map_location="cpu", weights_only=False)
-    state = checkpoint.get("state_dict", checkpoint) if isinstance(checkpoint, dict) else {}
+    state = read_state_dict(weight)  # weights_only: a checkpoint can never run code here
     prefix, hits, counts = detect_backbone_prefix(state.keys(), preferred)
     if preferred and prefix != preferred:
         note(settings, f"{weight}: the method table's prefix {preferred!r} matches no key; using {prefix!r}",
@@ -167,6 +166,7 @@ def backbone_mapping(weight: str, preferred: str | None, settings: Settings) -> 
 def run_one(run: RunSpec, settings: Settings) -> dict:
     """Do (or skip, or resume) ``run``; returns its completion record (also written to ``run.json``)."""
     ft_cfg = build_stage_config(run.finetune_config, "finetune", settings, run.finetune_dir, run.seed)
+    ft_cfg.merge_from_options(run.method.finetune_options_for(settings.profile))
     fingerprint = dict(settings.fingerprint(), method=run.method.name, finetune_hash=config_hash(ft_cfg))
     if run.pretrain_config is not None:
         pre_cfg = build_stage_config(run.pretrain_config, "pretrain", settings, run.pretrain_dir, run.seed)

@@ -1,6 +1,6 @@
 """Datasets, transforms and collation. ``build_dataset(cfg)`` builds any registered dataset."""
 
-from .builder import DATASETS, build_dataset
+from .builder import DATASETS, build_dataset, build_split_dataset
 from .collate import collate_fn, point_collate_fn
 from .defaults import DefaultDataset, SceneDataError
 from .demo import DemoDataset
@@ -10,7 +10,7 @@ from .s3dis import S3DISDataset
 from .scannet import ScanNet200Dataset, ScanNetDataset
 
 __all__ = [
-    "DATASETS", "build_dataset", "collate_fn", "point_collate_fn", "DefaultDataset", "SceneDataError",
+    "DATASETS", "build_dataset", "build_split_dataset", "collate_fn", "point_collate_fn", "DefaultDataset", "SceneDataError",
     "DemoDataset", "ScanNetDetectionDataset", "SUNRGBDDataset", "S3DISDataset", "ScanNetDataset",
     "ScanNet200Dataset", "DemoDetectionDataset",
 ]

@@ -4,14 +4,18 @@
 data key is the ``assets`` map (``{"segment": "segment20"}`` for ScanNet), so subclasses override a
 class attribute instead of re-implementing loading. Every scene is validated when loaded: a missing
 ``coord.npy``, arrays of different lengths, non-finite coordinates or an empty scene fail with the file
-named. In test mode a scene becomes a list of voxel fragments that together cover every point; the
-tester votes their predictions back onto the original points.
+named, and every per-point file is checked against the table of :mod:`.validation` (dtype, shape, value
+range: float label files, ``(N, 1)`` labels, RGBA colours, coordinates beyond ``coord_limit``, labels
+outside the dataset's classes are errors naming the file). In test mode a scene becomes a list of voxel
+fragments that together cover every point; the tester votes their predictions back onto the original
+points.
 """
 
 from __future__ import annotations
 
 import copy
 import os
+import warnings
 from glob import glob
 from pathlib import Path
 from typing import Any, Sequence
@@ -26,13 +30,10 @@ from pointcept.utils.logger import get_logger
 from .builder import DATASETS
 from .preprocessing import data_efficient
 from .transforms import TRANSFORMS, Compose
+from .validation import COORD_LIMIT, SceneDataError, SceneDataWarning, check_scene_arrays
 
 #: arrays whose first dimension is the point count
 POINT_ASSETS = ("coord", "color", "normal", "strength", "segment", "instance", "superpoint")
-
-
-class SceneDataError(ValueError):
-    """A scene on disk is missing a file or holds inconsistent arrays."""
 
 
 def sample_rng() -> np.random.Generator:
@@ -76,6 +77,13 @@ class DefaultDataset(Dataset):
             fragment order. Evaluation is then repeatable across rounds, processes and rank counts (the
             trainer and testers set it from the config's ``seed`` on val/test data when left None).
         la_file: limited annotation: ``{scene: point indices}``; all other points get ``ignore_index``.
+        num_classes: ``segment`` values must be ``-1``/``ignore_index`` or ``0 .. num_classes - 1``. None
+            (default): ``len(CLASS_NAMES)`` when ``segment`` is read from the class's own label file
+            (``segment20.npy`` for ScanNet), no upper bound otherwise (an ``assets`` override to another
+            label file, or a class without names). The config's ``data.num_classes`` is not passed to
+            datasets: set it here when it differs from the class's.
+        coord_limit: plausibility bound of coordinates, metres per axis; larger values fail the scene
+            (a corrupt file). Raise it for geo-referenced data.
     """
 
     #: data key -> file stem on disk; ``None`` files are optional and simply absent when missing
@@ -107,6 +115,8 @@ class DefaultDataset(Dataset):
         lr_file: str | None = None,
         la_file: str | None = None,
         eval_seed: int | None = None,
+        num_classes: int | None = None,
+        coord_limit: float = COORD_LIMIT,
     ):
         super().__init__()
         self.split = split
@@ -122,6 +132,10 @@ class DefaultDataset(Dataset):
         self.loop = 1 if test_mode else int(loop)
         self.ignore_index = ignore_index
         self.eval_seed = eval_seed
+        if num_classes is None and self.CLASS_NAMES and self.assets["segment"] == self.ASSETS["segment"]:
+            num_classes = len(self.CLASS_NAMES)
+        self.num_classes = num_classes
+        self.coord_limit = float(coord_limit)
         self._cache: dict[str, dict] = {}
         if test_mode:
             self.test_voxelize = TRANSFORMS.build(self.test_cfg["voxelize"]) if self.test_cfg.get("voxelize") else None
@@ -151,7 +165,14 @@ class DefaultDataset(Dataset):
             split_dir = os.path.join(self.data_root, split)
             if not os.path.isdir(split_dir):
                 raise FileNotFoundError(f"{type(self).__name__}: split folder {split_dir!r} does not exist")
-            scenes += sorted(p for p in glob(os.path.join(split_dir, "*")) if os.path.isdir(p))
+            entries = glob(os.path.join(split_dir, "*"))
+            scenes += sorted(p for p in entries if os.path.isdir(p))
+            broken = sorted(p for p in entries if os.path.islink(p) and not os.path.exists(p))
+            if broken:  # a scene that vanished (unmounted disk, moved data) must not shrink the set silently
+                message = (f"{type(self).__name__}: {len(broken)} broken symlink(s) in {split_dir} skipped: "
+                           + ", ".join(f"{os.path.basename(p)} -> {os.readlink(p)}" for p in broken[:5]))
+                get_logger().warning(message)
+                warnings.warn(message, SceneDataWarning, stacklevel=2)
         return scenes
 
     def get_data_name(self, idx: int) -> str:
@@ -170,7 +191,7 @@ class DefaultDataset(Dataset):
                 data[key] = np.load(path)
             except Exception as error:
                 raise SceneDataError(f"cannot read {path}: {error}") from error
-        validate_scene(data, scene_dir, self.assets)
+        validate_scene(data, scene_dir, self.assets, self.num_classes, self.ignore_index, self.coord_limit)
         if "normal" not in data and self.estimate_normals:
             data["normal"] = estimate_normals(data["coord"])
         if "superpoint" not in data and self.superpoints is not None:
@@ -257,23 +278,14 @@ class DefaultDataset(Dataset):
         return len(self.data_list) * self.loop
 
 
-def validate_scene(data: dict[str, np.ndarray], scene_dir: str, assets: dict[str, str]) -> None:
-    """Fail naming the file when a scene's arrays are empty, non-finite or of different lengths."""
-    coord = data["coord"]
-    coord_file = os.path.join(scene_dir, f"{assets['coord']}.npy")
-    if coord.ndim != 2 or coord.shape[1] != 3:
-        raise SceneDataError(f"{coord_file}: expected shape (N, 3), got {coord.shape}")
-    if len(coord) == 0:
-        raise SceneDataError(f"{coord_file}: the scene is empty (0 points)")
-    if not np.isfinite(coord).all():
-        bad = int((~np.isfinite(coord).all(axis=1)).sum())
-        raise SceneDataError(f"{coord_file}: {bad} points have NaN or infinite coordinates")
-    for key, array in data.items():
-        if key in POINT_ASSETS and len(array) != len(coord):
-            raise SceneDataError(
-                f"{os.path.join(scene_dir, assets[key] + '.npy')}: has {len(array)} entries but "
-                f"{assets['coord']}.npy has {len(coord)} points"
-            )
+def validate_scene(
+    data: dict[str, np.ndarray], scene_dir: str, assets: dict[str, str], num_classes: int | None = None,
+    ignore_index: int = -1, coord_limit: float = COORD_LIMIT,
+) -> list[str]:
+    """Fail naming the file when a scene's arrays are empty, of different lengths or not what their kind
+    of file must hold (:data:`.validation.POINT_FILE_SPECS`); returns the warnings (e.g. 0..1 colours)."""
+    names = {key: os.path.join(scene_dir, f"{assets.get(key, key)}.npy") for key in data}
+    return check_scene_arrays(data, names, num_classes, ignore_index, coord_limit, POINT_ASSETS)
 
 
 def scene_names(dataset: DefaultDataset) -> list[str]:

@@ -23,6 +23,7 @@ from .builder import DATASETS
 from .defaults import DefaultDataset, SceneDataError
 from .meta.scannet import CLASS_NAMES_20
 from .scannet import ScanNetDataset
+from .validation import check_point_array
 
 __all__ = [
     "SCANNET_DETECTION_CLASS_NAMES", "SUNRGBD_CLASS_NAMES", "ScanNetDetectionDataset", "SUNRGBDDataset",
@@ -166,8 +167,18 @@ class SUNRGBDDataset(_DetectionSamples, DefaultDataset):
         pc = _load(f"{frame}_pc.npz", "pc")
         if pc.ndim != 2 or pc.shape[1] < 6 or len(pc) == 0 or not np.isfinite(pc).all():
             raise SceneDataError(f"{frame}_pc.npz: 'pc' must be finite (N, 6) xyz+rgb, got {pc.shape}")
+        check_point_array("coord", pc[:, :3], f"{frame}_pc.npz ['pc'][:, :3]", coord_limit=self.coord_limit)
+        rgb = pc[:, 3:6]
+        outside = (rgb < 0) | (rgb > 1)
+        if outside.any():  # VoteNet stores 0..1: 0..255 or corrupt values were clipped silently before
+            rows = np.flatnonzero(outside.any(axis=1))
+            raise SceneDataError(
+                f"{frame}_pc.npz: 'pc' colours (columns 3-5) must be 0..1 (VoteNet layout): {len(rows)} "
+                f"points outside, values {rgb[outside].min():g}..{rgb[outside].max():g}, "
+                f"first at row {rows[0]}"
+            )
         data["coord"] = pc[:, :3].astype(np.float32)
-        data["color"] = (np.clip(pc[:, 3:6], 0, 1) * 255).astype(np.float32)
+        data["color"] = (rgb * 255).astype(np.float32)
         if self.estimate_normals:  # oriented towards the camera, the origin of the upright depth frame
             data["normal"] = estimate_normals(data["coord"], viewpoint=np.zeros(3)).astype(np.float32)
         bbox = _load(f"{frame}_bbox.npy")

@@ -5,14 +5,25 @@ under ``student.backbone.``, ``backbone.`` ...). :func:`remap_state_dict` rename
 and when the checkpoint and the model disagree only by a leading prefix it aligns them automatically.
 :func:`load_weights` then reports missing, unexpected and wrong-shape keys separately, and never loads a
 wrong-shape tensor (a 20-class head into a 13-class model is skipped and reported).
+
+Fine-tuning (``weight=``, :func:`load_backbone_weights`) finds where the checkpoint keeps the backbone
+(:func:`detect_backbone_prefix`: ``student.backbone.``, ``backbone.``, a bare backbone ...) and fails unless
+the model's backbone loads completely, so a run never trains from scratch while reported as pretrained.
+
+Every file is read with ``torch.load(weights_only=True)`` (:func:`safe_torch_load`): a checkpoint is data
+from wherever users got it, and a full unpickle of a crafted file runs arbitrary code. RNG states are stored
+as tensors and plain types (:func:`rng_state`); only numpy's array/scalar reconstruction is allowed on top,
+scoped to the load (Pointcept's files hold numpy scalars and arrays).
 """
 
 from __future__ import annotations
 
 import os
 import random
+import re
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -27,6 +38,9 @@ class LoadReport:
     missing: list[str] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
     shape_mismatch: list[tuple[str, tuple, tuple]] = field(default_factory=list)
+    source_prefix: str | None = None  # where the checkpoint kept the backbone (load_backbone_weights)
+    excused: list[str] = field(default_factory=list)  # backbone keys not loaded but allowed (task head, partial)
+    notes: list[str] = field(default_factory=list)  # decisions worth a log line (mapping fallback ...)
 
     def summary(self, limit: int = 20) -> str:
         def show(keys: Sequence) -> str:
@@ -34,7 +48,9 @@ class LoadReport:
             text = ", ".join(str(k) for k in keys[:limit])
             return text + (f", ... ({len(keys) - limit} more)" if len(keys) > limit else "")
 
-        lines = [f"loaded {len(self.loaded)} tensors"]
+        origin = f" (backbone from checkpoint prefix {self.source_prefix!r})" if self.source_prefix is not None else ""
+        lines = [f"loaded {len(self.loaded)} tensors{origin}"]
+        lines += self.notes
         if self.missing:
             lines.append(f"missing in checkpoint ({len(self.missing)}): {show(self.missing)}")
         if self.unexpected:
@@ -44,11 +60,79 @@ class LoadReport:
                 f"shape mismatch, skipped ({len(self.shape_mismatch)}): "
                 + show(f"{k} checkpoint {tuple(a)} vs model {tuple(b)}" for k, a, b in self.shape_mismatch)
             )
+        if self.excused:
+            lines.append(f"not loaded but allowed (task head / weight_allow_partial) ({len(self.excused)}): "
+                         f"{show(self.excused)}")
         return "\n".join(lines)
 
 
 def unwrap_model(model: nn.Module) -> nn.Module:
     return model.module if hasattr(model, "module") and isinstance(model.module, nn.Module) else model
+
+
+class CheckpointLoadError(RuntimeError):
+    """A checkpoint or data file that cannot be read safely: empty, truncated, or needing code to load."""
+
+
+def _numpy_safe_globals() -> list:
+    """numpy's array and scalar reconstruction, under numpy 2's and numpy 1's module names.
+
+    Why: Pointcept's files (limited-annotation dicts of arrays, checkpoints with an ``np.float64`` best
+    metric) and our checkpoints from before RNG states were tensors pickle numpy objects. These globals
+    only rebuild arrays, dtypes and scalars; their contents go through the same restricted unpickler.
+    """
+    try:
+        from numpy._core import multiarray
+    except ImportError:  # numpy < 2
+        from numpy.core import multiarray  # type: ignore[no-redef]
+    # np.dtype and its per-type classes (numpy >= 1.25 builds dtypes as numpy.dtypes.Int64DType ...)
+    dtype_classes = {np.dtype} | {type(np.dtype(code)) for code in np.typecodes["All"]}
+    allowed: list = [np.ndarray, *sorted(dtype_classes, key=lambda c: c.__name__)]
+    for module in ("numpy._core.multiarray", "numpy.core.multiarray"):
+        allowed += [(multiarray._reconstruct, f"{module}._reconstruct"), (multiarray.scalar, f"{module}.scalar")]
+    return allowed
+
+
+def _refusal_reason(text: str) -> str:
+    """The line of torch's weights-only error that says what was refused (it wraps it in advice)."""
+    text = text.split("WeightsUnpickler error:", 1)[-1]
+    boilerplate = ("Weights only load failed", "Check the documentation", "Please file an issue", "(1)", "(2)")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return next((line for line in lines if not line.startswith(boilerplate)), lines[0] if lines else "")
+
+
+def safe_torch_load(path: str | os.PathLike, what: str = "checkpoint", allow_numpy: bool = True) -> Any:
+    """``torch.load(path, weights_only=True)`` on the CPU, with errors that name the file.
+
+    Why: ``weight=``, resume checkpoints and ``la_file`` come from wherever users got them, and a full
+    unpickle of a crafted file runs arbitrary code. Only tensors, plain Python types and (``allow_numpy``)
+    numpy arrays/scalars are rebuilt, the numpy allow-list scoped to this call. An empty, truncated or
+    refused file raises :class:`CheckpointLoadError`; a missing one ``FileNotFoundError``.
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{what} not found: {path}")
+    size = os.path.getsize(path)
+    if size == 0:
+        raise CheckpointLoadError(f"{what} {path} is empty (0 bytes): an interrupted copy or save? "
+                                  "Expected a file written by torch.save")
+    try:
+        with torch.serialization.safe_globals(_numpy_safe_globals() if allow_numpy else []):
+            return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # noqa: BLE001 - every failure becomes one message naming the file
+        text = str(error)
+        if "Weights only load failed" in text:
+            reason = _refusal_reason(text)
+            raise CheckpointLoadError(
+                f"{what} {path} was refused, nothing in it was run: it needs a Python object that a "
+                f"weights-only load does not rebuild ({reason}). Expected only tensors, plain Python types "
+                "and numpy arrays; re-save a trusted file's tensors with torch.save"
+            ) from None
+        first = (text.splitlines()[0] if text else "").split(". ")[0]  # torch's advice follows the first sentence
+        raise CheckpointLoadError(
+            f"{what} {path} ({size} bytes) cannot be read: {type(error).__name__}: {first}. "
+            "Expected a complete torch.save file; is it truncated (an interrupted save or copy)?"
+        ) from error
 
 
 def extract_state_dict(checkpoint: Any, path: str = "<checkpoint>") -> dict[str, torch.Tensor]:
@@ -60,6 +144,63 @@ def extract_state_dict(checkpoint: Any, path: str = "<checkpoint>") -> dict[str,
         if all(isinstance(v, torch.Tensor) for v in checkpoint.values()):
             return dict(checkpoint)
     raise ValueError(f"{path}: no state dict found (expected a 'state_dict' or 'model' entry of tensors)")
+
+
+def read_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
+    """The weights of checkpoint ``path``, read safely (:func:`safe_torch_load`)."""
+    return extract_state_dict(safe_torch_load(path, "weight file"), os.fspath(path))
+
+
+# Tie-break order of backbone prefixes with equally many keys (after "a teacher copy never wins").
+PREFIX_PREFERENCE = ("student.backbone.", "backbone.", "online.backbone.", "encoder.backbone.", "module.backbone.")
+
+
+def _is_teacher(prefix: str) -> bool:
+    """Whether ``prefix`` names a momentum/teacher copy (GroupContrast's ``teacher.``, BYOL's ``target.``)."""
+    parts = prefix.split(".")
+    return any("teacher" in p or "momentum" in p or "target" in p or p in ("ema", "ema_model") for p in parts)
+
+
+def detect_backbone_prefix(
+    keys: Iterable[str], preferred: str | None = None, backbone_keys: Iterable[str] | None = None
+) -> tuple[str, int, dict[str, int]]:
+    """The checkpoint prefix holding the backbone: ``(prefix, keys under it, counts of every candidate)``.
+
+    Why: pretraining (``student.backbone.``, under DDP ``module.student.backbone.``), Pointcept
+    (``module.backbone.``), fine-tuned (``backbone.``) and bare backbone checkpoints each name it differently.
+    ``module.`` is stripped first. Candidates are every leading path ending in ``backbone.``; with
+    ``backbone_keys`` (the model backbone's own key names, without prefix) a key counts only if the rest of
+    it is one of them, and ``""`` (a bare backbone state dict) is a candidate too. A teacher/momentum copy
+    never beats another candidate; otherwise the most keys win, ties broken by :data:`PREFIX_PREFERENCE`.
+    ``preferred`` (e.g. the benchmark's method table entry) wins whenever it holds any key.
+    Raises ``KeyError`` when there is no candidate.
+    """
+    keys = [k.removeprefix("module.") for k in keys]
+    wanted = set(backbone_keys) if backbone_keys is not None else None
+    counts: Counter[str] = Counter()
+    for key in keys:
+        parts = key.split(".")
+        for i, part in enumerate(parts[:-1]):
+            if part == "backbone":
+                prefix = ".".join(parts[: i + 1]) + "."
+                if wanted is None or key[len(prefix) :] in wanted:
+                    counts[prefix] += 1
+                break
+        if wanted is not None and key in wanted:
+            counts[""] += 1
+    if preferred is not None and counts.get(preferred, 0) > 0:
+        return preferred, counts[preferred], dict(counts)
+    if not counts:
+        hint = "" if wanted is None else f" and no key is one of the model backbone's ({sorted(wanted)[:3]} ...)"
+        raise KeyError(f"no checkpoint key contains a 'backbone.' path component{hint}; cannot find the "
+                       f"pretrained backbone (first keys: {keys[:5]})")
+
+    def rank(prefix: str) -> tuple[int, int, int]:
+        order = PREFIX_PREFERENCE.index(prefix) if prefix in PREFIX_PREFERENCE else len(PREFIX_PREFERENCE)
+        return (int(_is_teacher(prefix)), -counts[prefix], order)
+
+    best = min(counts, key=rank)
+    return best, counts[best], dict(counts)
 
 
 def remap_state_dict(
@@ -111,20 +252,8 @@ def _auto_align(state: dict[str, torch.Tensor], model_keys: set[str]) -> dict[st
     return best
 
 
-def load_weights(
-    model: nn.Module,
-    path: str,
-    mapping: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
-    strict: bool = False,
-    keep_unmapped: bool = True,
-) -> LoadReport:
-    """Load ``path`` into ``model`` (DDP-wrapped or not) on the CPU first; report every mismatch."""
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"weight file not found: {path}")
-    checkpoint = torch.load(path, map_location="cpu", weights_only=False)
-    target = unwrap_model(model)
-    own = target.state_dict()
-    state = remap_state_dict(extract_state_dict(checkpoint, path), own.keys(), mapping, keep_unmapped)
+def _match(own: Mapping[str, torch.Tensor], state: Mapping[str, torch.Tensor]) -> tuple[LoadReport, dict]:
+    """Sort renamed checkpoint tensors into loadable / unexpected / wrong shape against the model's."""
     report = LoadReport()
     compatible = {}
     for key, value in state.items():
@@ -134,8 +263,140 @@ def load_weights(
             report.shape_mismatch.append((key, tuple(value.shape), tuple(own[key].shape)))
         else:
             compatible[key] = value
-    report.missing = [k for k in own if k not in compatible and k not in {m[0] for m in report.shape_mismatch}]
+    mismatched = {m[0] for m in report.shape_mismatch}
+    report.missing = [k for k in own if k not in compatible and k not in mismatched]
     report.loaded = sorted(compatible)
+    return report, compatible
+
+
+def load_weights(
+    model: nn.Module,
+    path: str,
+    mapping: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
+    strict: bool = False,
+    keep_unmapped: bool = True,
+) -> LoadReport:
+    """Load ``path`` into ``model`` (DDP-wrapped or not) on the CPU first; report every mismatch."""
+    state = read_state_dict(path)
+    target = unwrap_model(model)
+    own = target.state_dict()
+    report, compatible = _match(own, remap_state_dict(state, own.keys(), mapping, keep_unmapped))
+    if strict and (report.missing or report.unexpected or report.shape_mismatch):
+        raise KeyError(f"strict weight loading of {path} failed:\n{report.summary()}")
+    target.load_state_dict(compatible, strict=False)
+    return report
+
+
+# The task head inside a backbone, relative to the backbone: SpUNet's classifier ``final`` and
+# PointMLP-debug's ``head``. Fine-tuning replaces it (another num_classes, or none in pretraining), so its
+# keys may be missing from the checkpoint or have another shape without counting as "backbone not loaded";
+# when present with the right shape (a fine-tuned checkpoint of the same task) they still load.
+TASK_HEAD_PREFIXES: tuple[str, ...] = ("final.", "head.")
+
+
+class BackboneLoadError(RuntimeError):
+    """``weight=`` did not fill the model's backbone (keys missing or of another shape)."""
+
+    def __init__(self, message: str, missing: Sequence[str] = ()):
+        super().__init__(message)
+        self.missing = list(missing)
+
+
+def _partial_rule(allow_partial: bool | str | Sequence[str] | None) -> tuple[bool, tuple[str, ...]]:
+    """``weight_allow_partial`` as (excuse every key, excused key prefixes); rejects other types."""
+    if allow_partial is None or isinstance(allow_partial, bool):
+        return bool(allow_partial), ()
+    if isinstance(allow_partial, str):
+        return False, (allow_partial,)
+    if isinstance(allow_partial, (list, tuple)) and all(isinstance(p, str) for p in allow_partial):
+        return False, tuple(allow_partial)
+    raise TypeError(f"weight_allow_partial must be True/False or a list of model key prefixes "
+                    f"(e.g. ['backbone.enc.3.']), not {allow_partial!r}")
+
+
+def _show(keys: Sequence[str], limit: int = 50) -> str:
+    keys = list(keys)
+    more = f", ... ({len(keys) - limit} more, all in the log)" if len(keys) > limit else ""
+    return ", ".join(keys[:limit]) + more
+
+
+def load_backbone_weights(
+    model: nn.Module,
+    path: str,
+    mapping: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
+    keep_unmapped: bool = True,
+    allow_partial: bool | str | Sequence[str] | None = False,
+    strict: bool = False,
+) -> LoadReport:
+    """Fine-tuning's ``weight=``: fill ``model``'s backbone from ``path``, wherever the checkpoint keeps it.
+
+    Why: each checkpoint layout names the backbone differently (this project's pretraining
+    ``[module.]student.backbone.`` next to ``teacher.backbone.``; Pointcept's ``module.backbone.``;
+    fine-tuned ``backbone.`` with a head; a bare backbone state dict), and a mapping matching nothing used
+    to load 0 tensors and train from scratch while reported as pretrained.
+
+    1. ``mapping`` rules (``weight_mapping``) are applied when one of them matches a checkpoint key; when
+       none is given or none matches (a note says so), :func:`detect_backbone_prefix` finds the prefix
+       among keys naming the model backbone's tensors and renames it to the model's (``backbone.``, or
+       ``""`` when the model has no ``backbone`` sub-module: the whole model is the backbone). Keys outside
+       that prefix are kept only if the checkpoint already uses the model's naming and ``keep_unmapped``.
+    2. Every backbone tensor must load with the model's shape, except the task head
+       (:data:`TASK_HEAD_PREFIXES`, e.g. ``backbone.final.*``) and keys ``allow_partial`` excuses: ``True``
+       excuses all (at least one backbone tensor must still load), a list of model key prefixes (e.g.
+       ``["backbone.enc.3."]``) excuses those. Otherwise :class:`BackboneLoadError` lists the keys and
+       nothing is written into the model. ``strict`` fails on any mismatch at all.
+    """
+    excuse_all, excused_prefixes = _partial_rule(allow_partial)
+    state = read_state_dict(path)
+    target = unwrap_model(model)
+    own = target.state_dict()
+    base = "backbone." if any(k.startswith("backbone.") for k in own) else ""
+    backbone = [k for k in own if k.startswith(base)]
+    rules = [tuple(m) for m in (mapping.items() if isinstance(mapping, Mapping) else mapping or [])]
+    plain = [k.removeprefix("module.") for k in state]
+    notes: list[str] = []
+    prefix = None
+    if rules and any(k.startswith(old.removeprefix("module.")) for k in plain for old, _ in rules):
+        renamed = remap_state_dict(state, own.keys(), rules, keep_unmapped)
+        notes.append(f"weight_mapping {rules} applied")
+    else:
+        if rules:
+            notes.append(f"weight_mapping {rules} matches no key of {path}: using the detected backbone prefix")
+        try:
+            prefix, _, counts = detect_backbone_prefix(plain, backbone_keys=[k[len(base) :] for k in backbone])
+        except KeyError as error:
+            raise BackboneLoadError(
+                f"{path}: found no backbone to load into the model's {base or 'top level'!r} "
+                f"({len(backbone)} tensors, e.g. {backbone[:2]}): {error.args[0]}. Expected a pretraining, "
+                "Pointcept, fine-tuned or bare-backbone checkpoint; check weight= (and weight_mapping)",
+                missing=backbone,
+            ) from None
+        if len(counts) > 1:
+            notes.append(f"backbone candidates in the checkpoint (matching tensors): {counts}")
+        renamed = remap_state_dict(state, own.keys(), [(prefix, base)], keep_unmapped and prefix == base)
+    report, compatible = _match(own, renamed)
+    report.source_prefix, report.notes = prefix, notes
+    head = tuple(base + h for h in TASK_HEAD_PREFIXES)
+    not_loaded = [k for k in backbone if k not in compatible]
+    report.excused = [k for k in not_loaded if excuse_all or k.startswith(head) or k.startswith(excused_prefixes)]
+    failing = [k for k in not_loaded if k not in set(report.excused)]
+    loaded_backbone = sum(1 for k in compatible if k.startswith(base))
+    # counters such as BatchNorm's num_batches_tracked match any architecture: they alone are no load
+    loaded_weights = sum(1 for k in compatible if k.startswith(base) and own[k].is_floating_point())
+    if failing or loaded_weights == 0:
+        shapes = {k: (a, b) for k, a, b in report.shape_mismatch}
+        listed = [f"{k} (checkpoint {shapes[k][0]} vs model {shapes[k][1]})" if k in shapes else k
+                  for k in (failing or not_loaded)]
+        where = f"prefix {prefix!r}" if prefix is not None else f"weight_mapping {rules}"
+        raise BackboneLoadError(
+            f"{path}: the model's backbone did not load: {loaded_backbone} of {len(backbone)} backbone tensors "
+            f"loaded, {loaded_weights} of them floating-point (checkpoint {where}); not loaded ({len(listed)}): "
+            f"{_show(listed)}. Expected every "
+            f"backbone tensor except the task head ({', '.join(p + '*' for p in head)}). Check weight= and "
+            "weight_mapping; to fine-tune from a partial backbone on purpose set weight_allow_partial=True "
+            "or a list of allowed-missing key prefixes",
+            missing=listed,
+        )
     if strict and (report.missing or report.unexpected or report.shape_mismatch):
         raise KeyError(f"strict weight loading of {path} failed:\n{report.summary()}")
     target.load_state_dict(compatible, strict=False)
@@ -143,18 +404,71 @@ def load_weights(
 
 
 def rng_state() -> dict:
-    state = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
+    """Every RNG's state as tensors and plain types, so checkpoints load with ``weights_only=True``.
+
+    Why: ``np.random.get_state()`` holds a numpy array, which a weights-only load refuses; its key is
+    stored as an int64 tensor instead (:func:`set_rng_state` takes both forms).
+    """
+    name, key, pos, has_gauss, cached = np.random.get_state()
+    state = {
+        "python": random.getstate(),  # (version, tuple of ints, float | None)
+        "numpy": {"name": str(name), "key": torch.from_numpy(np.asarray(key, dtype=np.int64)), "pos": int(pos),
+                  "has_gauss": int(has_gauss), "cached_gaussian": float(cached)},
+        "torch": torch.get_rng_state(),
+    }
     if torch.cuda.is_available():
         state["cuda"] = torch.cuda.get_rng_state_all()
     return state
 
 
 def set_rng_state(state: dict) -> None:
-    random.setstate(state["python"])
-    np.random.set_state(state["numpy"])
+    """Restore :func:`rng_state`'s output (or the older form with numpy's own state tuple)."""
+    version, internal, gauss = state["python"]
+    random.setstate((version, tuple(internal), gauss))
+    numpy_state = state["numpy"]
+    if isinstance(numpy_state, Mapping):
+        key = np.asarray(numpy_state["key"].numpy() if isinstance(numpy_state["key"], torch.Tensor)
+                         else numpy_state["key"], dtype=np.uint32)
+        numpy_state = (numpy_state["name"], key, numpy_state["pos"], numpy_state["has_gauss"],
+                       numpy_state["cached_gaussian"])
+    np.random.set_state(numpy_state)
     torch.set_rng_state(state["torch"])
     if "cuda" in state and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["cuda"])
+
+
+# Temp files of the saver's atomic writes in <save_path>/model/ (``.model_last.pth.<random>.tmp`` from
+# pointcept.utils.io.atomic_path, the same for model_best/epoch_N copies; ``model_last.pth.best.tmp`` from
+# older versions). Only these are ever deleted.
+CHECKPOINT_TMP_PATTERN = re.compile(
+    r"^(\.(model_last|model_best|epoch_\d+)\.pth\.[A-Za-z0-9_]+\.tmp|model_last\.pth\.best\.tmp)$"
+)
+
+
+def remove_stale_checkpoint_tmp(folder: str | os.PathLike, log: Callable[[str], Any] | None = None) -> list[str]:
+    """Delete checkpoint temp files a kill during a save left in ``folder``; returns their paths.
+
+    Why: each is as large as a checkpoint and nothing else removes them. Call it at the start of training
+    on the main process only (no save is then in flight); files not matching :data:`CHECKPOINT_TMP_PATTERN`
+    are never touched.
+    """
+    folder = os.fspath(folder)
+    if not os.path.isdir(folder):
+        return []
+    stale = sorted(os.path.join(folder, n) for n in os.listdir(folder) if CHECKPOINT_TMP_PATTERN.match(n))
+    removed = []
+    for path in stale:
+        if not os.path.isfile(path) or os.path.islink(path):
+            continue
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            continue
+        removed.append(path)
+    if removed and log is not None:
+        log(f"Removed {len(removed)} stale checkpoint temp file(s) left by an interrupted save: "
+            f"{', '.join(removed)}")
+    return removed
 
 
 def save_checkpoint(path: str, **content: Any) -> None:

@@ -6,15 +6,17 @@ import sys
 from typing import Sequence
 
 from .defaults import default_argument_parser, default_config_parser, default_setup
-from .launch import launch
+from .launch import RENDEZVOUS_TIMEOUT_ENV, launch
 
 
-def train_worker(cfg):
-    """Set up this process, build the configured trainer and train; returns the trainer."""
+def train_worker(cfg, extra_hooks=()):
+    """Set up this process, build the configured trainer (plus ``extra_hooks``, already built) and train;
+    returns the trainer."""
     from .train import build_trainer
 
     cfg = default_setup(cfg)
     trainer = build_trainer(cfg)
+    trainer.register_hooks(list(extra_hooks))
     trainer.train()
     return trainer
 
@@ -28,7 +30,11 @@ def test_worker(cfg) -> dict:
 
 
 def _parse(argv: Sequence[str] | None, description: str):
-    args = default_argument_parser(description).parse_args(argv)
+    parser = default_argument_parser(description)
+    parser.add_argument("--rendezvous-timeout", type=float, default=None, metavar="SECONDS",
+                        help="how long ranks wait for each other at start-up before failing (default: "
+                             f"${RENDEZVOUS_TIMEOUT_ENV} or 600); a rank that never starts fails the run")
+    args = parser.parse_args(argv)
     options = list(args.options) + (["resume=True"] if args.resume else [])
     cfg = default_config_parser(args.config_file, options)
     return args, cfg
@@ -36,9 +42,11 @@ def _parse(argv: Sequence[str] | None, description: str):
 
 def train_main(argv: Sequence[str] | None = None) -> None:
     args, cfg = _parse(argv if argv is not None else sys.argv[1:], "Train a Pointcept model")
-    launch(train_worker, args.num_gpus, args.num_machines, args.machine_rank, args.dist_url, args=(cfg,))
+    launch(train_worker, args.num_gpus, args.num_machines, args.machine_rank, args.dist_url, args=(cfg,),
+           rendezvous_timeout_s=args.rendezvous_timeout)
 
 
 def test_main(argv: Sequence[str] | None = None) -> None:
     args, cfg = _parse(argv if argv is not None else sys.argv[1:], "Test a Pointcept model")
-    launch(test_worker, args.num_gpus, args.num_machines, args.machine_rank, args.dist_url, args=(cfg,))
+    launch(test_worker, args.num_gpus, args.num_machines, args.machine_rank, args.dist_url, args=(cfg,),
+           rendezvous_timeout_s=args.rendezvous_timeout)

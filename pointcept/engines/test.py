@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader
 
-from pointcept.datasets import build_dataset
+from pointcept.datasets import build_split_dataset
 from pointcept.datasets.collate import point_collate_fn
 from pointcept.datasets.defaults import fix_eval_seed
 from pointcept.evaluation.semseg import format_class_table, intersection_and_union, semseg_metrics
@@ -55,7 +55,7 @@ class TesterBase:
         return model
 
     def build_test_loader(self) -> DataLoader:
-        dataset = build_dataset(self.cfg.data.test)
+        dataset = build_split_dataset(self.cfg.data.test, self.cfg.data)
         fix_eval_seed(dataset, self.cfg.get("seed"))
         return DataLoader(
             dataset,

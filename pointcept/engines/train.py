@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from pointcept.datasets import build_dataset
+from pointcept.datasets import build_split_dataset
 from pointcept.datasets.collate import point_collate_fn
 from pointcept.datasets.defaults import fix_eval_seed
 from pointcept.models import build_model
@@ -23,7 +23,8 @@ from pointcept.utils.optimizer import build_optimizer
 from pointcept.utils.registry import Registry
 from pointcept.utils.scheduler import build_scheduler
 
-from .checkpoint import set_rng_state, unwrap_model
+from .checkpoint import CheckpointLoadError, safe_torch_load, set_rng_state, unwrap_model
+from .defaults import validate_config, warn_unknown_keys
 from .hooks import HookBase, build_hooks
 from .samplers import EpochShuffleSampler, InferenceSampler, seed_worker
 
@@ -42,12 +43,33 @@ def passes_per_round(epoch: int, eval_epoch: int) -> int:
     return epoch // eval_epoch
 
 
+def micro_batch_groups(loader: Iterable, steps: int) -> Iterable[list]:
+    """Lists of ``steps`` consecutive batches of ``loader``, one list per optimizer step.
+
+    Why: with gradient accumulation one optimizer step consumes several micro-batches, and the hooks must
+    see optimizer steps (the teacher EMA, the lr, the ETA, the step counters). A last group shorter than
+    ``steps`` is dropped, as ``drop_last`` drops a short batch: every step has the same effective batch.
+    """
+    group: list = []
+    for batch in loader:
+        group.append(batch)
+        if len(group) == steps:
+            yield group
+            group = []
+
+
 class TrainerBase:
     """Runs hooks around ``run_step`` for ``max_epoch`` epochs; ``after_train`` runs even on error.
 
     State the hooks read: ``epoch``/``max_epoch``, ``iter`` (within the epoch), ``iters_per_epoch``,
     ``global_iter`` (optimizer steps done, counted over resumes), ``max_iter``, ``iter_in_run`` (steps in
     this process), ``comm_info`` (``input_dict``, ``model_output_dict`` and hook-to-hook messages).
+
+    Gradient accumulation (``accumulation_steps`` = N > 1): a step of this loop is one optimizer step made
+    of N consecutive micro-batches (``comm_info["micro_batches"]``; ``input_dict`` is the first of them), so
+    ``iter``, ``global_iter``, ``iters_per_epoch`` (= loader batches // N), ``max_iter``, the schedule's
+    total steps and every hook event (``before_step``/``after_step``, the GroupContrast teacher EMA in
+    ``ModelHook``) count optimizer steps; ``model_output_dict`` holds the scalars averaged over the N.
 
     In the config-driven ``Trainer`` (Pointcept's convention) an "epoch" of this loop is an evaluation
     round: ``max_epoch = eval_epoch`` rounds of ``iters_per_epoch`` steps, each making ``epochs_per_round =
@@ -72,6 +94,7 @@ class TrainerBase:
         self.iter_in_run = 0
         self.iters_per_epoch = 0
         self.epochs_per_round = 1
+        self.accumulation_steps = 1
         self.comm_info: dict[str, Any] = {}
         self.storage = EventStorage()
         self.finished_cleanly = False
@@ -113,8 +136,10 @@ class TrainerBase:
             for self.epoch in range(self.start_epoch, self.max_epoch):
                 loader = self.train_loader_for_epoch(self.epoch)
                 self._call_hooks("before_epoch")
-                for self.iter, input_dict in enumerate(loader):
-                    self.comm_info["input_dict"] = input_dict
+                groups = micro_batch_groups(loader, self.accumulation_steps)
+                for self.iter, micro_batches in enumerate(groups):
+                    self.comm_info["input_dict"] = micro_batches[0]
+                    self.comm_info["micro_batches"] = micro_batches
                     self._call_hooks("before_step")
                     self.run_step()
                     self.global_iter += 1
@@ -132,15 +157,22 @@ class Trainer(TrainerBase):
 
     ``batch_size`` and ``num_worker`` in the config are totals over all processes (Pointcept's meaning),
     split evenly per rank. AMP is used only on CUDA; the CPU trains in float32.
+    ``gradient_accumulation_steps`` = N (Pointcept's meaning) steps the optimizer once every N micro-batches of ``batch_size`` with the loss
+    scaled by 1/N (DDP syncs gradients on the last micro-batch only); see :class:`TrainerBase` for the
+    counters. The config is checked first (:func:`validate_config`) and keys nothing reads are reported.
     """
 
     def __init__(self, cfg: Any):
         super().__init__()
+        validate_config(cfg)  # types and ranges, naming the key (default_config_parser checks at load too)
         self.cfg = cfg
         self.logger = get_logger(log_file=os.path.join(cfg.save_path, "train.log"))
         self.device = default_device()
         self.world_size = get_world_size()
         self.logger.info(f"=> Device {self.device}, world size {self.world_size}, save path {cfg.save_path}")
+        if is_main_process():
+            warn_unknown_keys(cfg, self.logger)
+        self.accumulation_steps = int(cfg.get("gradient_accumulation_steps") or 1)
         self.max_epoch = cfg.eval_epoch
         self.epochs_per_round = passes_per_round(cfg.epoch, cfg.eval_epoch)
         self.best_metric_value: float | None = None
@@ -149,11 +181,25 @@ class Trainer(TrainerBase):
         self.model = self.build_model()
         self.train_loader = self.build_train_loader()
         self.val_loader = self.build_val_loader()
-        self.iters_per_epoch = len(self.train_loader)
-        if self.iters_per_epoch == 0:
+        batches = len(self.train_loader)
+        self.iters_per_epoch = batches // self.accumulation_steps  # optimizer steps per round
+        if batches == 0:
             raise ValueError(
                 f"the training set has fewer samples ({len(self.train_loader.dataset)}) than one batch per rank "
                 f"({self.batch_size_per_rank}); lower batch_size"
+            )
+        if self.iters_per_epoch == 0:
+            raise ValueError(
+                f"gradient_accumulation_steps={self.accumulation_steps} exceeds the {batches} batches of a round: "
+                "no optimizer step would run; lower gradient_accumulation_steps or batch_size"
+            )
+        if self.accumulation_steps > 1:
+            dropped = batches % self.accumulation_steps
+            effective = self.batch_size_per_rank * self.world_size * self.accumulation_steps
+            self.logger.info(
+                f"Gradient accumulation: {self.accumulation_steps} micro-batches of {self.batch_size_per_rank} "
+                f"per rank per optimizer step (effective batch {effective}), {self.iters_per_epoch} steps per "
+                f"round" + (f"; the last {dropped} batches of each round are unused" if dropped else "")
             )
         self.optimizer = build_optimizer(cfg.optimizer, self.model, cfg.get("param_dicts"))
         # epoch-valued schedule options count passes over the data, not rounds
@@ -163,7 +209,10 @@ class Trainer(TrainerBase):
         self.amp_dtype = getattr(torch, cfg.get("amp_dtype", "float16"))
         self.scaler = torch.amp.GradScaler("cuda") if self.amp_enabled and self.amp_dtype == torch.float16 else None
         self.writer = self.build_writer()
-        self.register_hooks(build_hooks(cfg.hooks))
+        hooks = list(cfg.hooks)
+        if cfg.get("enable_wandb") and not any(h.get("type") == "WandbLogger" for h in hooks):
+            hooks.append(dict(type="WandbLogger"))  # Pointcept's switch: enable_wandb=True, no hook to add
+        self.register_hooks(build_hooks(hooks))
 
     # ------------------------------------------------------------------------------ construction
     @property
@@ -201,7 +250,7 @@ class Trainer(TrainerBase):
         train_cfg = dict(cfg.data.train)
         # Pointcept's convention: eval_epoch rounds, each looping over the data epoch // eval_epoch times
         train_cfg["loop"] = train_cfg.get("loop", 1) * passes_per_round(cfg.epoch, cfg.eval_epoch)
-        dataset = build_dataset(train_cfg)
+        dataset = build_split_dataset(train_cfg, cfg.data)
         self.sampler = EpochShuffleSampler(len(dataset), self.world_size, get_rank(), seed=cfg.seed)
         workers = max(cfg.get("num_worker", 0) // self.world_size, 0)
         return DataLoader(
@@ -219,7 +268,7 @@ class Trainer(TrainerBase):
         cfg = self.cfg
         if not cfg.get("evaluate", True) or "val" not in cfg.data:
             return None
-        dataset = build_dataset(cfg.data.val)
+        dataset = build_split_dataset(cfg.data.val, cfg.data)
         fix_eval_seed(dataset, cfg.get("seed"))
         batch = max((cfg.get("batch_size_val") or self.world_size) // self.world_size, 1)
         return DataLoader(
@@ -257,34 +306,61 @@ class Trainer(TrainerBase):
         return contextlib.nullcontext()
 
     def run_step(self) -> None:
-        input_dict = self.to_device(self.comm_info["input_dict"])
-        with self.autocast():
-            output = self.model(input_dict)
-            loss = output["loss"]
-        if not torch.isfinite(loss.detach()):
-            raise FloatingPointError(
-                f"loss is {loss.item()} at epoch {self.epoch + 1} iteration {self.iter + 1}; "
-                "lower the learning rate or check the inputs"
-            )
+        """One optimizer step over ``comm_info["micro_batches"]`` (one batch without accumulation).
+
+        Each micro-batch's loss is scaled by 1/N so the accumulated gradient is the mean over the N, as one
+        N-times larger batch gives; under DDP gradients are all-reduced on the last micro-batch only
+        (``no_sync`` on the others); with AMP the scaler scales every backward and unscales/steps once.
+        """
+        micro_batches = self.comm_info.get("micro_batches") or [self.comm_info["input_dict"]]
+        n = len(micro_batches)
         self.optimizer.zero_grad(set_to_none=True)
+        scalars: list[dict[str, torch.Tensor]] = []
+        output: dict = {}
+        for index, batch in enumerate(micro_batches):
+            syncing = index == n - 1 or not isinstance(self.model, nn.parallel.DistributedDataParallel)
+            with contextlib.nullcontext() if syncing else self.model.no_sync():
+                input_dict = self.to_device(batch)
+                with self.autocast():
+                    output = self.model(input_dict)
+                    loss = output["loss"]
+                if not torch.isfinite(loss.detach()):
+                    where = f" micro-batch {index + 1}/{n}" if n > 1 else ""
+                    raise FloatingPointError(
+                        f"loss is {loss.item()} at epoch {self.epoch + 1} iteration {self.iter + 1}{where}; "
+                        "lower the learning rate or check the inputs"
+                    )
+                loss = loss / n if n > 1 else loss
+                if self.scaler is not None:
+                    self.scaler.scale(loss).backward()
+                else:
+                    loss.backward()
+            if n > 1:
+                scalars.append({k: v.detach() for k, v in output.items()
+                                if isinstance(v, torch.Tensor) and v.numel() == 1})
         clip = self.cfg.get("clip_grad")
         if self.scaler is not None:
-            self.scaler.scale(loss).backward()
             if clip:
                 self.scaler.unscale_(self.optimizer)
                 nn.utils.clip_grad_norm_(self.model.parameters(), clip)
             self.scaler.step(self.optimizer)
             self.scaler.update()
         else:
-            loss.backward()
             if clip:
                 nn.utils.clip_grad_norm_(self.model.parameters(), clip)
             self.optimizer.step()
         self.scheduler.step()
+        if n > 1:  # the scalars the hooks log, averaged over the micro-batches (others: the last one's)
+            output = dict(output)
+            for key in scalars[-1]:
+                if all(key in s for s in scalars):
+                    output[key] = torch.stack([s[key].reshape(()).float() for s in scalars]).mean()
         self.comm_info["model_output_dict"] = output
 
     # ------------------------------------------------------------------------------ checkpoints
     def checkpoint_state(self) -> dict:
+        """Everything ``resume_from`` restores, as tensors and plain types (read back with weights_only=True)."""
+        best = self.best_metric_value
         return {
             "epoch": self.epoch + 1,
             "global_iter": self.global_iter,
@@ -292,13 +368,18 @@ class Trainer(TrainerBase):
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
             "scaler": self.scaler.state_dict() if self.scaler is not None else None,
-            "best_metric_value": self.best_metric_value,
+            "best_metric_value": float(best) if best is not None else None,  # not a numpy scalar
             "hooks": {f"{i}:{type(h).__name__}": h.state_dict() for i, h in enumerate(self.hooks)},
         }
 
     def resume_from(self, path: str) -> None:
         """Restore model, optimizer, schedule, counters, best metric, hook state and RNG from ``path``."""
-        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+        checkpoint = safe_torch_load(path, "resume checkpoint")  # weights_only: a crafted file runs no code
+        needed = ("state_dict", "optimizer", "scheduler", "epoch", "global_iter")
+        absent = [k for k in needed if not isinstance(checkpoint, dict) or k not in checkpoint]
+        if absent:
+            raise CheckpointLoadError(f"resume checkpoint {path} lacks {absent}: expected a model_last.pth written "
+                                      f"by this trainer (entries {list(needed)})")
         state = {k.removeprefix("module."): v for k, v in checkpoint["state_dict"].items()}
         unwrap_model(self.model).load_state_dict(state, strict=True)
         self.optimizer.load_state_dict(checkpoint["optimizer"])

@@ -55,7 +55,12 @@ def semseg_metrics(
 ) -> dict:
     """mIoU / mAcc over classes present in the ground truth or predicted (union > 0), allAcc, per-class IoU.
 
-    A class with no ground truth and no prediction has NaN IoU/accuracy and is left out of the means.
+    Absent classes: a class with no ground truth and no prediction in the evaluated scenes has NaN
+    IoU/accuracy and is left out of ``mIoU`` / ``mAcc`` (a class with predictions but no ground truth has
+    IoU 0 and counts; its accuracy is NaN). Pointcept's testers instead average over *every* class with
+    ``intersection / (union + 1e-10)``, so an absent class counts as 0; that definition is returned as
+    ``mIoU_pointcept`` / ``mAcc_pointcept``. On the full ScanNet val set every class is present and the two
+    agree; on a few scenes (a CPU sample, one area) they differ, and only like may be compared with like.
     """
     intersection = np.asarray(intersection, dtype=np.float64)
     union = np.asarray(union, dtype=np.float64)
@@ -70,6 +75,8 @@ def semseg_metrics(
     return {
         "mIoU": float(np.nanmean(iou)) if np.isfinite(iou).any() else float("nan"),
         "mAcc": float(np.nanmean(acc)) if np.isfinite(acc).any() else float("nan"),
+        "mIoU_pointcept": float(np.mean(intersection / (union + 1e-10))) if len(iou) else float("nan"),
+        "mAcc_pointcept": float(np.mean(intersection / (target + 1e-10))) if len(iou) else float("nan"),
         "allAcc": float(intersection.sum() / total) if total > 0 else float("nan"),
         "per_class": {name: {"iou": float(i), "acc": float(a)} for name, i, a in zip(names, iou, acc)},
     }
@@ -81,4 +88,7 @@ def format_class_table(metrics: dict) -> str:
     for name, values in metrics["per_class"].items():
         rows.append(f"{name:<24}{values['iou']:>8.4f}{values['acc']:>8.4f}")
     rows.append(f"{'mean':<24}{metrics['mIoU']:>8.4f}{metrics['mAcc']:>8.4f}   allAcc {metrics['allAcc']:.4f}")
+    if "mIoU_pointcept" in metrics:
+        rows.append(f"{'mean (absent = 0)':<24}{metrics['mIoU_pointcept']:>8.4f}{metrics['mAcc_pointcept']:>8.4f}"
+                    "   (Pointcept's definition: every class averaged, absent classes count 0)")
     return "\n".join(rows)

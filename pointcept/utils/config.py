@@ -5,13 +5,20 @@ classes) become config keys. ``_base_ = "x.py"`` or a list of files is loaded fi
 config file; the child's dicts are merged into the bases' recursively, and a dict with ``_delete_=True``
 replaces the inherited one instead. Two bases defining the same key is an error (which one should win
 is ambiguous). Overrides ``a.b=1 c=[1,2]`` must name keys that exist (prefix ``+`` to add a new key), and
-the resolved config is saved as ``config.py`` that reloads to the same values.
+the resolved config is saved as ``config.py`` that reloads to the same values. An override that gives a
+string to a key holding a number or a bool (``optimizer.lr=abc``) fails naming the key and the value.
+
+A top-level name that the config file itself reads (``mean_sizes = [...]`` then ``model = dict(mean_sizes=
+mean_sizes)``) is a *config variable*: it is kept as a key (as in Pointcept) but recorded in
+:func:`config_variables`, so that the trainer's unknown-key warning does not flag it; ``config.py`` keeps the
+record (``_config_variables_``) so a resumed run does not flag it either.
 """
 
 from __future__ import annotations
 
 import ast
 import copy
+import difflib
 import os
 import pprint
 import types
@@ -23,6 +30,7 @@ from .registry import did_you_mean
 
 BASE_KEY = "_base_"
 DELETE_KEY = "_delete_"
+VARIABLES_KEY = "_config_variables_"
 
 
 class ConfigDict(dict):
@@ -82,7 +90,15 @@ class Config(ConfigDict):
 
     @classmethod
     def fromfile(cls, path: str | os.PathLike) -> "Config":
-        return cls(_load_file(Path(path).resolve(), chain=()))
+        variables: set[str] = set()
+        cfg = cls(_load_file(Path(path).resolve(), chain=(), variables=variables))
+        object.__setattr__(cfg, "_config_variables", frozenset(variables))
+        return cfg
+
+    def __deepcopy__(self, memo: dict) -> "Config":
+        copied = super().__deepcopy__(memo)
+        object.__setattr__(copied, "_config_variables", config_variables(self))
+        return copied
 
     def merge_from_options(self, options: Iterable[str] | dict | None) -> "Config":
         """Apply ``key.sub=value`` overrides; values are parsed as Python literals where possible."""
@@ -98,6 +114,9 @@ class Config(ConfigDict):
 
     def pretty_text(self) -> str:
         lines = []
+        variables = sorted(config_variables(self) & set(self.keys()))
+        if variables:
+            lines.append(f"{VARIABLES_KEY} = {variables!r}  # config variables (read by the config itself)")
         for key, value in self.items():
             lines.append(f"{key} = {pprint.pformat(_unwrap(value), width=100, sort_dicts=False)}")
         return "\n".join(lines) + "\n"
@@ -106,8 +125,37 @@ class Config(ConfigDict):
         """Write the config as Python (atomically) and check that it reloads to the same values."""
         with atomic_path(path) as tmp:
             tmp.write_text(self.pretty_text())
-            if _unwrap(_load_file(tmp.resolve(), chain=())) != _unwrap(self):
+            if _unwrap(_load_file(tmp.resolve(), chain=(), variables=set())) != _unwrap(self):
                 raise ValueError(f"config written to {path} does not reload to the same values")
+
+
+def config_variables(cfg: Any) -> frozenset[str]:
+    """Top-level names the config files read themselves (helper variables such as ``mean_sizes``).
+
+    Why: such a key is "used" although no trainer code reads it, so the unknown-key check must skip it.
+    Empty for a config not loaded by :meth:`Config.fromfile`.
+    """
+    return frozenset(getattr(cfg, "__dict__", {}).get("_config_variables", frozenset()))
+
+
+def unknown_keys(cfg: dict, known: Iterable[str]) -> list[tuple[str, str | None]]:
+    """``(key, closest known key or None)`` for each top-level key that is neither known, private (``_x``)
+    nor a config variable; the closest is a similar name (difflib) or the same name one level down
+    (``lr`` -> ``optimizer.lr``).
+
+    Why: a misspelled or unsupported key (``batchsize``) is otherwise ignored silently and the run uses the
+    default; the caller warns about each.
+    """
+    known = set(known)
+    variables = config_variables(cfg)
+    out = []
+    for key in cfg:
+        if key in known or key in variables or str(key).startswith("_"):
+            continue
+        hits = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.6)
+        nested = [f"{k}.{key}" for k, v in cfg.items() if k in known and isinstance(v, dict) and key in v]
+        out.append((key, hits[0] if hits else nested[0] if nested else None))
+    return out
 
 
 def parse_option(option: str) -> tuple[str, Any]:
@@ -145,6 +193,7 @@ def set_by_dotted_key(cfg: dict, dotted: str, value: Any) -> None:
             if last:
                 if isinstance(node, tuple):
                     raise KeyError(f"override {dotted!r}: {where} is a tuple; replace it whole")
+                check_override_type(dotted, node[int(part)], value)
                 node[int(part)] = _wrap(value)
                 return
             node = node[int(part)]
@@ -152,17 +201,45 @@ def set_by_dotted_key(cfg: dict, dotted: str, value: Any) -> None:
             if part not in node and allow_new and not last:
                 node[part] = {}
             if part not in node and not (allow_new and last):
+                hint = did_you_mean(part, node.keys()) or _nested_hint(part, node)
                 raise KeyError(
-                    f"override {dotted!r}: unknown key {part!r} in {where}.{did_you_mean(part, node.keys())}"
+                    f"override {dotted!r}: unknown key {part!r} in {where}.{hint}"
                     f" Use +{dotted} to add a new key."
                 )
             if last:
+                if part in node:
+                    check_override_type(dotted, node[part], value)
                 node[part] = _wrap(value)
                 return
             node = node[part]
         else:
             raise KeyError(f"override {dotted!r}: {where} is a {type(node).__name__}, not a dict or list")
         walked.append(part)
+
+
+def check_override_type(dotted: str, old: Any, new: Any) -> None:
+    """Fail when an override turns a number or bool into a string (``optimizer.lr=abc``, ``epoch=ten``).
+
+    Why: :func:`parse_value` keeps anything that is not a Python literal as a string (paths must stay
+    strings), so a mistyped number would otherwise surface much later as an unrelated ``TypeError``.
+    """
+    if not isinstance(new, str) or old is None:
+        return
+    if isinstance(old, bool):
+        expected = "True or False"
+    elif isinstance(old, (int, float)):
+        expected = "a number"
+    else:
+        return
+    raise ValueError(
+        f"override {dotted}={new!r}: expected {expected} (the current value is {old!r}), got the string {new!r}"
+    )
+
+
+def _nested_hint(name: str, node: dict) -> str:
+    """`` Did you mean: 'optimizer.lr'?`` when ``name`` is a key one level down (``lr=0.1`` for optimizer.lr)."""
+    hits = [f"{key}.{name}" for key, value in node.items() if isinstance(value, dict) and name in value]
+    return f" Did you mean: {', '.join(repr(h) for h in hits)}?" if hits else ""
 
 
 def merge_dicts(base: dict, child: dict) -> dict:
@@ -187,14 +264,20 @@ def _strip_delete(value: dict) -> dict:
     return out
 
 
-def _load_file(path: Path, chain: tuple[Path, ...]) -> dict:
+def _read_names(tree: ast.AST) -> set[str]:
+    """Names the config's code reads (``ast.Load``): its config variables."""
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+
+
+def _load_file(path: Path, chain: tuple[Path, ...], variables: set[str] | None = None) -> dict:
     if not path.is_file():
         raise FileNotFoundError(f"config file not found: {path}")
     if path in chain:
         raise ValueError(f"config inheritance cycle: {' -> '.join(str(p) for p in chain + (path,))}")
     source = path.read_text()
     try:
-        code = compile(ast.parse(source, filename=str(path)), str(path), "exec")
+        tree = ast.parse(source, filename=str(path))
+        code = compile(tree, str(path), "exec")
     except SyntaxError as error:
         raise SyntaxError(f"config {path} has a syntax error: {error}") from error
     namespace: dict[str, Any] = {"__file__": str(path), "__name__": f"_config_{path.stem}"}
@@ -204,13 +287,16 @@ def _load_file(path: Path, chain: tuple[Path, ...]) -> dict:
         for k, v in namespace.items()
         if not k.startswith("_") and not isinstance(v, (types.ModuleType, types.FunctionType, type))
     }
+    if variables is not None:
+        variables.update(_read_names(tree) & set(own))
+        variables.update(str(v) for v in namespace.get(VARIABLES_KEY, ()) if isinstance(v, str))
     bases = namespace.get(BASE_KEY, [])
     bases = [bases] if isinstance(bases, str) else list(bases)
     merged: dict = {}
     owners: dict[str, Path] = {}
     for base in bases:
         base_path = (path.parent / base).resolve()
-        base_cfg = _load_file(base_path, chain + (path,))
+        base_cfg = _load_file(base_path, chain + (path,), variables)
         for key in base_cfg:
             if key in owners:
                 raise KeyError(

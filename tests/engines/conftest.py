@@ -64,3 +64,19 @@ def make_config():
 def scene_writer():
     """``scene_writer(root, split, count, points=64, seed=0)`` writes tiny scenes (for custom split sizes)."""
     return write_scenes
+
+
+@pytest.fixture
+def train_config():
+    """``train_config(cfg, extra_hooks=())`` trains in this process and returns the trainer; its log file
+    handlers are released afterwards, so the next training in the same test logs to its own folder."""
+    from pointcept.engines.cli import train_worker
+    from pointcept.utils.logger import remove_file_handlers
+
+    def train(cfg, extra_hooks=()):
+        try:
+            return train_worker(cfg, extra_hooks)
+        finally:
+            remove_file_handlers()
+
+    return train

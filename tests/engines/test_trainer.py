@@ -156,3 +156,19 @@ def test_ddp_with_fewer_val_scenes_than_processes_does_not_hang(tmp_path, make_c
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     log = (tmp_path / "exp" / "train.log").read_text()
     assert log.count("Val result: mIoU") == 2  # eval_epoch=2 rounds
+
+
+def test_config_class_count_reaches_the_dataset_checks(tmp_path, make_config, scene_writer):
+    """data.num_classes bounds the labels of a generic DefaultDataset: a label the model cannot predict
+    stops training at load time, naming the file, instead of training on it."""
+    import numpy as np
+
+    scene_writer(tmp_path / "data", "train", 2, seed=0)
+    scene_writer(tmp_path / "data", "val", 1, seed=1)
+    bad = tmp_path / "data" / "train" / "scene001" / "segment.npy"
+    labels = np.load(bad)
+    labels[3] = 7  # data.num_classes is 4
+    np.save(bad, labels)
+    cfg = make_config(tmp_path / "data", tmp_path / "exp", batch_size=2, epoch=1, eval_epoch=1)
+    with pytest.raises(Exception, match=r"scene001/segment\.npy.*class 0\.\.3"):
+        run(cfg)

@@ -12,10 +12,7 @@ from pointcept.benchmark import methods as method_table
 from pointcept.benchmark.methods import MethodSpec, detect_backbone_prefix, register_method, resolve_methods
 from pointcept.benchmark.plan import Settings, fit_eval_epoch, plan_runs, split_options
 from pointcept.benchmark.report import format_mean_std, mean_std
-from pointcept.engines.defaults import default_setup
 from pointcept.engines.hooks import HOOKS, HookBase
-from pointcept.engines.train import build_trainer
-from pointcept.utils.logger import remove_file_handlers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -158,16 +155,6 @@ class EventCounter(HookBase):
         self.after_train_calls += 1
 
 
-def _train(cfg):
-    default_setup(cfg)
-    trainer = build_trainer(cfg)
-    try:
-        trainer.train()
-    finally:
-        remove_file_handlers()
-    return trainer
-
-
 def _counter(trainer):
     for hook in trainer.hooks:
         inner = getattr(hook, "hook", hook)
@@ -176,13 +163,13 @@ def _counter(trainer):
     raise AssertionError("no EventCounter")
 
 
-def test_time_budget_stops_cleanly_and_survives_resume(tiny_root, tmp_path, make_config):
+def test_time_budget_stops_cleanly_and_survives_resume(tiny_root, tmp_path, make_config, train_config):
     # 4 rounds of 2 steps; a budget that is spent after the first step
     hooks = ["CheckpointLoader", "IterationTimer", "InformationWriter", "SemSegEvaluator", "CheckpointSaver",
              "EventCounter"]
     cfg = make_config(tiny_root, tmp_path / "run", batch_size=2, epoch=4, eval_epoch=4)
     cfg.hooks = [dict(type=h) for h in hooks] + [dict(type="TimeBudget", minutes=1e-9)]
-    trainer = _train(cfg)
+    trainer = train_config(cfg)
     assert trainer.finished_cleanly  # so PreciseEvaluator would test the model
     assert trainer.global_iter == 1  # the running round ended right after the step that spent the budget
     counter = _counter(trainer)
@@ -195,16 +182,16 @@ def test_time_budget_stops_cleanly_and_survives_resume(tiny_root, tmp_path, make
     # resuming a spent run trains nothing more, and the schedule stays the configured 8 steps
     cfg = make_config(tiny_root, tmp_path / "run", batch_size=2, epoch=4, eval_epoch=4, resume=True)
     cfg.hooks = [dict(type=h) for h in hooks] + [dict(type="TimeBudget", minutes=1e-9)]
-    resumed = _train(cfg)
+    resumed = train_config(cfg)
     assert resumed.global_iter == 1 and resumed.finished_cleanly
     assert resumed.comm_info["time_budget"]["stopped_by_budget"]
     assert resumed.scheduler.total_steps == 8
 
 
-def test_time_budget_without_minutes_only_records(tiny_root, tmp_path, make_config):
+def test_time_budget_without_minutes_only_records(tiny_root, tmp_path, make_config, train_config):
     cfg = make_config(tiny_root, tmp_path / "run", batch_size=2, epoch=2, eval_epoch=2)
     cfg.hooks = list(cfg.hooks) + [dict(type="TimeBudget", minutes=None)]
-    trainer = _train(cfg)
+    trainer = train_config(cfg)
     info = trainer.comm_info["time_budget"]
     assert info["steps"] == info["max_steps"] == 4 and not info["stopped_by_budget"]
     assert info["elapsed_seconds"] > 0
@@ -272,3 +259,18 @@ def test_benchmark_on_demo_data_resumes_without_redoing_runs(tmp_path):
     # other settings in the same folder are refused instead of mixed in
     with pytest.raises(RuntimeError, match="budget_epochs"):
         main([a if a != "1" else "2" for a in argv])
+
+
+def test_colour_only_baselines_say_their_stem_is_not_loaded_on_full_scannet():
+    """Pointcept's PC / CSC pretrain on 3 input channels; the 6-channel full-ScanNet fine-tune must allow
+    exactly the stem to stay unloaded (the loader refuses any other partial backbone)."""
+    from pointcept.benchmark.methods import resolve_method
+    from pointcept.utils.config import Config
+
+    for name in ("pc", "csc"):
+        options = resolve_method(name).finetune_options_for("scannet")
+        cfg = Config(dict(weight_allow_partial=False))
+        cfg.merge_from_options(options)
+        assert cfg.weight_allow_partial == ["backbone.conv_input."]
+        assert resolve_method(name).finetune_options_for("scannet-real-cpu") == []
+    assert resolve_method("gc").finetune_options_for("scannet") == []

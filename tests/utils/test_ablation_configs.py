@@ -78,7 +78,7 @@ def test_table_1i_pretrain_and_lr20_finetune_pair(length):
     assert pretrain.save_path == f"exp/scannet/pretrain-groupcontrast-v1m1-2-abl-epochs-{length}"
     assert [tuple(m) for m in finetune.weight_mapping] == [("student.backbone.", "backbone.")]
     assert finetune.weight_keep_unmapped is False
-    lr20 = load("semseg-spunet-v1m1-3-efficient-lr20.py")
+    lr20 = load("semseg-spunet-v1m1-2-efficient-lr20.py")
     assert finetune.data == lr20.data and schedule(finetune) == schedule(lr20)  # the lr20 setting as shipped
     assert finetune.data.train.lr_file.endswith("lr20.txt")
 

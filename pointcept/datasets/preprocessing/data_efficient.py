@@ -126,13 +126,20 @@ def load_la_file(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """``{scene: int64 point indices}`` of an LA file: ``.npz`` or a torch-saved dict (Pointcept's files)."""
     path = Path(path)
     if path.suffix == ".npz":
-        with np.load(path) as data:
-            chosen = {name: data[name] for name in data.files}
-    else:
-        import torch
+        from zipfile import BadZipFile
 
-        # Pointcept's released files are pickled dicts of numpy arrays: trusted like a checkpoint.
-        chosen = torch.load(path, map_location="cpu", weights_only=False)
+        try:
+            with np.load(path) as data:  # allow_pickle=False: plain arrays only
+                chosen = {name: data[name] for name in data.files}
+        except (OSError, ValueError, EOFError, BadZipFile) as error:
+            raise ValueError(f"la_file {path} cannot be read: {error}; expected an .npz of point indices "
+                             "(tools/make_data_efficient_splits.py)") from None
+    else:
+        from pointcept.engines.checkpoint import safe_torch_load
+
+        # Pointcept's released files are torch-saved dicts of numpy arrays: read with weights_only=True and
+        # only numpy's array reconstruction allowed (scoped to this load), so a crafted file runs no code.
+        chosen = safe_torch_load(path, "la_file")
         if not isinstance(chosen, dict):
             kind = type(chosen).__name__
             raise ValueError(f"{path}: expected a dict scene name -> point indices, not {kind}")

@@ -3,6 +3,12 @@
 Why our own: raw ScanNet meshes are PLY files and we do not want open3d/plyfile as hard dependencies for
 preprocessing. Only what scan preprocessing needs is supported: any number of elements with scalar and
 list properties. Errors are :class:`PlyError` and always name the file.
+
+Values are never wrapped or truncated silently: an ascii value that does not fit its declared integer
+type (``300`` for a ``uchar``, ``1.5`` for an ``int``) is an error, and so are vertex colours outside
+0..255. Colours stored as ``uchar`` are used as they are; other integer types and whole-number floats
+are accepted within 0..255; float colours with fractions that all lie in 0..1 are the 0..1 convention
+and scaled to 0..255 (rounded).
 """
 
 from __future__ import annotations
@@ -163,6 +169,21 @@ def _ragged(rows: list, vt: str):
     return arr
 
 
+def _cast(values, vt: str, path: str, element: str, prop: str) -> np.ndarray:
+    """``values`` (ascii numbers, float64) as ``vt``; integer types must hold them exactly."""
+    values = np.asarray(values, dtype=np.float64)
+    if np.dtype(vt).kind in "iu" and values.size:
+        info = np.iinfo(vt)
+        bad = ~np.isfinite(values) | (values != np.round(values)) | (values < info.min) | (values > info.max)
+        if bad.any():
+            row = int(np.flatnonzero(bad.reshape(len(bad), -1).any(axis=1))[0])
+            value = values.reshape(len(values), -1)[row][bad.reshape(len(bad), -1)[row]][0]
+            raise PlyError(f"{path}: corrupt value {value:g} for {np.dtype(vt).name} property {prop!r} of "
+                           f"element {element!r} at row {row} "
+                           f"(allowed: whole numbers {info.min}..{info.max})")
+    return values.astype(vt)
+
+
 def _read_ascii(text: str, elements: list[_Element], path: str) -> dict[str, dict[str, np.ndarray]]:
     tokens = text.split()
     pos = 0
@@ -177,7 +198,8 @@ def _read_ascii(text: str, elements: list[_Element], path: str) -> dict[str, dic
                     raise PlyError(f"{path}: truncated: element {element.name!r} needs {need} values")
                 table = np.asarray(tokens[pos:pos + need], dtype=np.float64).reshape(element.count, width)
                 pos += need
-                result[element.name] = {n: table[:, i].astype(vt) for i, (n, vt, _) in enumerate(props)}
+                result[element.name] = {n: _cast(table[:, i], vt, path, element.name, n)
+                                        for i, (n, vt, _) in enumerate(props)}
                 continue
             cols: dict[str, list] = {n: [] for n, _, _ in props}
             for _ in range(element.count):
@@ -192,10 +214,12 @@ def _read_ascii(text: str, elements: list[_Element], path: str) -> dict[str, dic
                             raise IndexError
                         pos += 1 + n
             result[element.name] = {
-                n: (np.asarray(cols[n], dtype=vt) if ct is None
-                    else _ragged([np.asarray(r) for r in cols[n]], vt))
+                n: (_cast(cols[n], vt, path, element.name, n) if ct is None
+                    else _ragged([_cast(r, vt, path, element.name, n) for r in cols[n]], vt))
                 for n, vt, ct in props
             }
+        except PlyError:
+            raise
         except IndexError:
             raise PlyError(f"{path}: truncated in element {element.name!r}") from None
         except ValueError as error:
@@ -218,11 +242,33 @@ def _triangles(indices: np.ndarray, path: str) -> np.ndarray:
     return np.asarray(tris, dtype=np.int64).reshape(-1, 3)
 
 
+def _colors(rgb: np.ndarray, path: str) -> np.ndarray:
+    """(N, 3) uint8 vertex colours; values outside 0..255 are an error, not wrapped (see the module doc)."""
+    if rgb.dtype == np.uint8 or len(rgb) == 0:
+        return rgb.astype(np.uint8)
+    values = rgb.astype(np.float64)
+    if not np.isfinite(values).all():
+        raise PlyError(f"{path}: non-finite vertex colours ({rgb.dtype}) at vertex "
+                       f"{int(np.flatnonzero(~np.isfinite(values).all(axis=1))[0])}")
+    fractional = values != np.round(values)
+    if rgb.dtype.kind == "f" and fractional.any() and values.min() >= 0 and values.max() <= 1:
+        return np.rint(values * 255).astype(np.uint8)  # the 0..1 convention of float colours
+    bad = (values < 0) | (values > 255) | fractional
+    if bad.any():
+        vertex = int(np.flatnonzero(bad.any(axis=1))[0])
+        raise PlyError(
+            f"{path}: {int(bad.any(axis=1).sum())} vertex colours ({rgb.dtype}) are not whole numbers in "
+            f"0..255 (nor all 0..1 floats), e.g. {values[vertex].tolist()} at vertex {vertex}"
+        )
+    return values.astype(np.uint8)
+
+
 def read_ply(path: str | os.PathLike) -> dict:
     """Read a PLY file.
 
     Returns a dict with ``vertices`` (N,3) float32, ``faces`` (F,3) int64 (empty without faces; polygons
-    fan-triangulated), ``colors`` (N,3) uint8 when red/green/blue exist, ``normals`` (N,3) float32 when
+    fan-triangulated), ``colors`` (N,3) uint8 when red/green/blue exist (0..1 float colours scaled, values
+    outside 0..255 an error), ``normals`` (N,3) float32 when
     nx/ny/nz exist, and ``elements``: every element's raw properties, e.g. ``elements['vertex']['label']``.
     Raises :class:`PlyError` (naming ``path``) for a bad header, truncated or corrupt body or faces that
     index past the vertices.
@@ -245,7 +291,7 @@ def read_ply(path: str | os.PathLike) -> dict:
     out: dict = {"elements": raw}
     out["vertices"] = np.stack([vertex["x"], vertex["y"], vertex["z"]], axis=1).astype(np.float32)
     if all(k in vertex for k in ("red", "green", "blue")):
-        out["colors"] = np.stack([vertex["red"], vertex["green"], vertex["blue"]], axis=1).astype(np.uint8)
+        out["colors"] = _colors(np.stack([vertex["red"], vertex["green"], vertex["blue"]], axis=1), path)
     if all(k in vertex for k in ("nx", "ny", "nz")):
         out["normals"] = np.stack([vertex["nx"], vertex["ny"], vertex["nz"]], axis=1).astype(np.float32)
     faces = np.zeros((0, 3), dtype=np.int64)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import multiprocessing
 import os
 import shutil
 import tempfile
@@ -22,11 +23,17 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from pointcept.utils.io import _umask
+from pointcept.utils.process import exit_with_parent
 
-__all__ = ["SceneResult", "Summary", "add_runner_arguments", "atomic_dir", "remove_stale_temps", "run_scenes"]
+__all__ = [
+    "SceneResult", "Summary", "add_runner_arguments", "atomic_dir", "remove_stale_temps", "run_scenes",
+    "scene_dir_problem",
+]
 
 #: temp entries older than this are stale even when their owner process cannot be checked
 STALE_AGE_S = 3600.0
+#: skip reasons of a resumed run: counted in the summary, not listed scene by scene
+ROUTINE_SKIPS = ("exists",)
 
 
 @dataclass
@@ -74,10 +81,33 @@ class Summary:
         reasons = Counter(self.skip_reasons.values())
         if reasons:
             lines.append("  skipped: " + ", ".join(f"{n} {why}" for why, n in sorted(reasons.items())))
+        lines += [f"  SKIPPED {scene}: {why}" for scene, why in sorted(self.skip_reasons.items())
+                  if why not in ROUTINE_SKIPS]
         for scene, messages in sorted(self.warnings.items()):
             lines += [f"  WARNING {scene}: {message}" for message in messages]
         lines += [f"  FAILED {scene}: {reason}" for scene, reason in sorted(self.failed.items())]
         return "\n".join(lines)
+
+
+def scene_dir_problem(path: str | os.PathLike) -> str | None:
+    """Why ``path`` cannot be a scene's input folder, or None when it can.
+
+    Why: listing scenes with ``is_dir()`` drops broken symlinks (an unmounted disk, moved data) without a
+    word, and an empty folder (an interrupted download) fails later with a message about some missing
+    file. Preprocessing lists such entries as scenes and fails them with this reason, so every one is
+    counted and named in the summary.
+    """
+    path = Path(path)
+    if path.is_symlink() and not path.exists():
+        return f"broken symlink (target {os.readlink(path)!r} does not exist)"
+    if not path.is_dir():
+        return "not a folder"
+    try:
+        with os.scandir(path) as entries:
+            empty = next(entries, None) is None
+    except OSError as error:
+        return f"cannot list the folder ({type(error).__name__}: {error.strerror or error})"
+    return "empty folder (an interrupted download or copy?)" if empty else None
 
 
 def _safe_call(fn: Callable[[Any], SceneResult | tuple], item: Any) -> SceneResult:
@@ -86,6 +116,15 @@ def _safe_call(fn: Callable[[Any], SceneResult | tuple], item: Any) -> SceneResu
         return SceneResult(*result) if isinstance(result, tuple) else result
     except Exception as error:  # noqa: BLE001 - reported per scene, never stops the run
         return SceneResult("failed", f"{type(error).__name__}: {error}")
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """A pool whose workers exit when this process dies (else they idle forever after a ``kill -9``)."""
+    context = multiprocessing.get_context()
+    # forkserver workers are children of the server, not of us: let them follow whoever their parent is
+    parent = None if context.get_start_method() == "forkserver" else os.getpid()
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=exit_with_parent,
+                               initargs=(parent,))
 
 
 def run_scenes(
@@ -116,7 +155,7 @@ def run_scenes(
             record(key, _safe_call(fn, item))
     else:
         crashed: list[str] = []
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with _pool(workers) as pool:
             futures: dict[Future, str] = {
                 pool.submit(_safe_call, fn, item): key for key, item in items.items()
             }
@@ -129,7 +168,7 @@ def run_scenes(
         # retry those one by one, each in its own process, so only the culprit is reported.
         for key in crashed:
             try:
-                with ProcessPoolExecutor(max_workers=1) as pool:
+                with _pool(1) as pool:
                     result = pool.submit(_safe_call, fn, items[key]).result()
             except BrokenProcessPool:
                 result = SceneResult("failed", "worker process died (crash or out of memory)")

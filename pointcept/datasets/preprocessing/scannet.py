@@ -12,7 +12,9 @@ id, -1 none). Labels follow the ScanNet/Pointcept protocol: raw label -> ``nyu40
 file order (a later object wins a shared segment). Raw labels missing from the table are matched once more
 ignoring case, spaces, ``_`` and ``-`` (the v1 release writes ``trashcan`` where the v2 table has
 ``trash can``); what stays unmatched is ignored and reported. Splits come from the official lists in
-``pointcept/datasets/meta/splits``.
+``pointcept/datasets/meta/splits``. A mesh with vertices beyond ``±coord_limit`` metres (1e4 by default: a
+corrupt file writes values like 1e30) or colours outside 0..255 fails its scan, naming file and vertex;
+a scan entry that is a broken symlink or an empty folder fails with that reason (listed in the summary).
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ from pathlib import Path
 import numpy as np
 
 from pointcept.datasets.meta.scannet import VALID_CLASS_IDS_20, VALID_CLASS_IDS_200
+from pointcept.datasets.validation import COORD_LIMIT, check_point_array
 
 from .ply import read_ply
-from .runner import SceneResult, Summary, atomic_dir, remove_stale_temps, run_scenes
+from .runner import SceneResult, Summary, atomic_dir, remove_stale_temps, run_scenes, scene_dir_problem
 from .segmentation import mesh_vertex_normals, relabel_consecutive
 
 __all__ = [
@@ -193,6 +196,7 @@ def _aggregation_file(scene: Path, scan_id: str) -> Path:
 
 def convert_scan(
     scene_dir: str | os.PathLike, label_map: LabelMap | None, align: bool = False,
+    coord_limit: float = COORD_LIMIT,
 ) -> tuple[dict[str, np.ndarray], list[str]]:
     """Arrays of one scan (see the module docstring) and warnings; ``label_map=None``: unlabelled scan."""
     scene = Path(scene_dir)
@@ -206,6 +210,7 @@ def convert_scan(
     vertices, faces = mesh["vertices"], mesh["faces"]
     if len(vertices) == 0 or not np.isfinite(vertices).all():
         raise ScanDataError(f"{mesh_path}: the mesh is empty or has non-finite vertices")
+    check_point_array("coord", vertices, f"{mesh_path} vertices", coord_limit=coord_limit)
     if len(faces) == 0:
         raise ScanDataError(f"{mesh_path}: the mesh has no faces (vertex normals come from them)")
     out = {"coord": vertices.astype(np.float32), "color": mesh["colors"].astype(np.uint8),
@@ -249,12 +254,15 @@ def load_split_lists(folder: str | os.PathLike = SPLITS_DIR) -> dict[str, str]:
 
 
 def find_raw_scans(raw_root: str | os.PathLike) -> list[tuple[Path, bool]]:
-    """``(scan folder, labelled)`` for ``scans/*`` (labelled) and ``scans_test/*`` (not), sorted."""
+    """``(scan folder, labelled)`` for ``scans/*`` (labelled) and ``scans_test/*`` (not), sorted; broken
+    symlinks are listed too (:func:`process_scan` fails them with the reason)."""
     root = Path(raw_root)
     if not (root / "scans").is_dir() and not (root / "scans_test").is_dir():
         raise FileNotFoundError(f"{root} has neither scans/ nor scans_test/ (the raw ScanNet layout)")
-    found = [(p, True) for p in sorted((root / "scans").glob("scene*")) if p.is_dir()]
-    found += [(p, False) for p in sorted((root / "scans_test").glob("scene*")) if p.is_dir()]
+    # broken symlinks too: they fail with the reason instead of vanishing from the run (files are skipped)
+    found = [(p, labelled) for folder, labelled in (("scans", True), ("scans_test", False))
+             for p in sorted((root / folder).glob("scene*"))
+             if p.is_dir() or (p.is_symlink() and not p.exists())]
     return found
 
 
@@ -266,19 +274,24 @@ class ScanNetParams:
     label_map: LabelMap | None = None
     align: bool = False
     overwrite: bool = False
+    coord_limit: float = COORD_LIMIT
 
 
 def process_scan(task: tuple[str, str | None, bool], params: ScanNetParams) -> SceneResult:
     """Convert and atomically write one scan ``(folder, split, labelled)``; skip it when it is done."""
     scene_dir, split, labelled = task
     scene = Path(scene_dir)
+    problem = scene_dir_problem(scene)
+    if problem:
+        raise ScanDataError(f"{scene}: {problem}")
     if split is None:
         raise ScanDataError(f"{scene.name} is in none of the official split lists (pass --unlisted-split)")
     target = Path(params.out_root) / split / scene.name
     if target.exists() and not params.overwrite:
         return SceneResult("skipped", "exists")
     remove_stale_temps(target.parent, scene.name)
-    arrays, warnings = convert_scan(scene, params.label_map if labelled else None, params.align)
+    arrays, warnings = convert_scan(scene, params.label_map if labelled else None, params.align,
+                                    params.coord_limit)
     with atomic_dir(target, overwrite=params.overwrite) as tmp:
         for name, array in arrays.items():
             np.save(tmp / f"{name}.npy", array)
@@ -294,7 +307,7 @@ def preprocess_scannet(
     raw_root: str | os.PathLike, out_root: str | os.PathLike, workers: int = 1,
     labels_tsv: str | os.PathLike | None = None, align: bool = False, overwrite: bool = False,
     split_lists: str | os.PathLike = SPLITS_DIR, unlisted_split: str | None = None,
-    scenes: list[str] | None = None, progress: bool = True,
+    scenes: list[str] | None = None, progress: bool = True, coord_limit: float = COORD_LIMIT,
 ) -> Summary:
     """Convert every scan under ``raw_root`` (or only ``scenes``) into ``out_root``; see the module docstring.
 
@@ -318,5 +331,5 @@ def preprocess_scannet(
     for path, labelled in found:
         split = "test" if not labelled else split_of.get(path.name, unlisted_split)
         items[f"{split or 'unlisted'}/{path.name}"] = (str(path), split, labelled and split != "test")
-    params = ScanNetParams(str(out_root), label_map, align, overwrite)
+    params = ScanNetParams(str(out_root), label_map, align, overwrite, coord_limit)
     return run_scenes(functools.partial(process_scan, params=params), items, workers, "scannet", progress)

@@ -158,7 +158,11 @@ def point_cloud_normals(coord: np.ndarray, k: int = PC_NORMAL_K, method: str = "
 
         return estimate_normals(coord, k=k)
     if method == "open3d":
-        import open3d as o3d
+        try:
+            import open3d as o3d
+        except ImportError as error:
+            raise ImportError("normal method 'open3d' needs the optional open3d package: "
+                              "WITH_OPEN3D=1 bash scripts/setup.sh (or pip install open3d), or use 'pca'") from error
 
         cloud = o3d.geometry.PointCloud(o3d.utility.Vector3dVector(coord))
         cloud.estimate_normals(o3d.geometry.KDTreeSearchParamKNN(knn=int(k)))

@@ -11,8 +11,9 @@ from .model import ModelHook
 from .precise import PreciseEvaluator
 from .timer import IterationTimer
 from .visualize import GroupContrastVisualizer  # noqa: F401  (registers the tensorboard picture hook)
+from .wandb import WandbLogger  # optional W&B mirror of the tensorboard scalars; imports wandb only when built
 
 __all__ = [
     "HOOKS", "HookBase", "build_hooks", "CheckpointLoader", "CheckpointSaver", "SemSegEvaluator",
-    "InformationWriter", "ModelHook", "PreciseEvaluator", "IterationTimer", "TimeBudget",
+    "InformationWriter", "ModelHook", "PreciseEvaluator", "IterationTimer", "TimeBudget", "WandbLogger",
 ]

@@ -6,9 +6,15 @@ import os
 import shutil
 
 from pointcept.utils.comm import all_gather_object, is_main_process, synchronize
+from pointcept.utils.io import atomic_path
 
-from ..checkpoint import load_weights, rng_state, save_checkpoint
+from ..checkpoint import (BackboneLoadError, load_backbone_weights, remove_stale_checkpoint_tmp, rng_state,
+                          save_checkpoint)
+from ..defaults import register_config_key
 from .base import HOOKS, HookBase, every_n_data_epochs
+
+register_config_key("weight_allow_partial", "True or allowed-missing key prefixes: permit a partial backbone "
+                    "from ``weight`` (default: every backbone tensor but the task head must load)")
 
 
 @HOOKS.register_module()
@@ -20,6 +26,13 @@ class CheckpointLoader(HookBase):
     from a GroupContrast checkpoint; ``keep_unmapped=False`` then ignores the rest of the checkpoint
     (teacher, projectors). Without a hook-level mapping, the config's ``weight_mapping`` and
     ``weight_keep_unmapped`` apply. ``strict=True`` fails on any mismatch instead of reporting it.
+
+    Without a mapping, or when none of its rules matches a checkpoint key, the backbone's prefix is
+    detected (``[module.]student.backbone.``, ``[module.]backbone.``, a bare backbone ...). Training stops
+    with :class:`~pointcept.engines.checkpoint.BackboneLoadError` unless every backbone tensor loads, the
+    task head (``backbone.final.*``) excepted; ``allow_partial`` (default: the config's
+    ``weight_allow_partial``: ``True`` or a list of allowed-missing key prefixes) permits a partial load.
+    See :func:`~pointcept.engines.checkpoint.load_backbone_weights`.
     """
 
     def __init__(
@@ -29,12 +42,14 @@ class CheckpointLoader(HookBase):
         mapping: list | None = None,
         strict: bool = False,
         keep_unmapped: bool = True,
+        allow_partial: bool | list | None = None,
     ):
         self.mapping = [tuple(m) for m in (mapping or [])]
         if keywords or replacement:
             self.mapping.append((keywords, replacement if replacement is not None else keywords))
         self.strict = strict
         self.keep_unmapped = keep_unmapped
+        self.allow_partial = allow_partial
 
     def before_train(self) -> None:
         trainer = self.trainer
@@ -48,7 +63,15 @@ class CheckpointLoader(HookBase):
             trainer.logger.info(f"Loading weight: {cfg.weight}")
             mapping = self.mapping or [tuple(m) for m in cfg.get("weight_mapping") or []]
             keep = self.keep_unmapped and cfg.get("weight_keep_unmapped", True)
-            report = load_weights(trainer.model, cfg.weight, mapping, strict=self.strict, keep_unmapped=keep)
+            partial = self.allow_partial
+            if partial is None:
+                partial = cfg.get("weight_allow_partial", False)
+            try:
+                report = load_backbone_weights(trainer.model, cfg.weight, mapping, keep_unmapped=keep,
+                                               allow_partial=partial, strict=self.strict)
+            except BackboneLoadError as error:
+                trainer.logger.error(f"{error}\nAll backbone tensors not loaded: {', '.join(error.missing)}")
+                raise
             trainer.logger.info(f"Weight report for {cfg.weight}:\n{report.summary()}")
             trainer.weight_report = report
 
@@ -61,6 +84,12 @@ class CheckpointSaver(HookBase):
 
     def __init__(self, save_freq: int | None = None):
         self.save_freq = save_freq
+
+    def before_train(self) -> None:
+        # a kill during a save leaves the atomic write's temp file behind; no save is in flight yet
+        if is_main_process():
+            folder = os.path.dirname(self.trainer.last_checkpoint_path)
+            remove_stale_checkpoint_tmp(folder, log=self.trainer.logger.info)
 
     def after_epoch(self) -> None:
         trainer = self.trainer
@@ -78,9 +107,10 @@ class CheckpointSaver(HookBase):
             path = trainer.last_checkpoint_path
             save_checkpoint(path, **trainer.checkpoint_state(), rng=rng_states)
             if is_best:
-                shutil.copyfile(path, path + ".best.tmp")
-                os.replace(path + ".best.tmp", os.path.join(os.path.dirname(path), "model_best.pth"))
+                with atomic_path(os.path.join(os.path.dirname(path), "model_best.pth")) as tmp:
+                    shutil.copyfile(path, tmp)
             if self.save_freq and every_n_data_epochs(trainer, self.save_freq):
                 done = (trainer.epoch + 1) * getattr(trainer, "epochs_per_round", 1)
-                shutil.copyfile(path, os.path.join(os.path.dirname(path), f"epoch_{done}.pth"))
+                with atomic_path(os.path.join(os.path.dirname(path), f"epoch_{done}.pth")) as tmp:
+                    shutil.copyfile(path, tmp)
         synchronize()

@@ -168,7 +168,7 @@ def test_la_file_errors(tmp_path):
 
 @pytest.mark.parametrize("setting", SETTINGS)
 def test_configs(setting, tmp_path):
-    cfg = Config.fromfile(str(REPO / "configs" / "scannet" / f"semseg-spunet-v1m1-3-efficient-{setting}.py"))
+    cfg = Config.fromfile(str(REPO / "configs" / "scannet" / f"semseg-spunet-v1m1-2-efficient-{setting}.py"))
     base = Config.fromfile(str(REPO / "configs" / "scannet" / "semseg-spunet-v1m1-0-base.py"))
     key = "lr_file" if setting.startswith("lr") else "la_file"
     assert cfg.data.train[key] == f"data/scannet/tasks/{setting}.{'txt' if key == 'lr_file' else 'npz'}"
@@ -179,3 +179,48 @@ def test_configs(setting, tmp_path):
     train.update(data_root=str(root), **{key: str(root / "tasks" / Path(train[key]).name)})
     sample = build_dataset(train)[0]
     assert {"coord", "grid_coord", "segment", "feat"} <= set(sample)
+
+
+class _Pwn:
+    def __init__(self, marker: Path):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        import os
+
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_la_files_load_weights_only_a_crafted_one_runs_no_code(tmp_path):
+    from pointcept.engines.checkpoint import CheckpointLoadError
+
+    root = make_root(tmp_path / "data", scenes=2)
+    marker, la = tmp_path / "pwned", tmp_path / "points20"
+    torch.save({"scene0000_00": np.array([5, 6]), "scene0001_00": _Pwn(marker)}, la)
+    with pytest.raises(CheckpointLoadError, match=rf"la_file {la} was refused, nothing in it was run"):
+        limited_dataset(root, la)
+    assert not marker.exists()
+    # Pointcept's released files, pickled under numpy 1 (numpy.core.multiarray), still load
+    legacy = tmp_path / "points50"
+    torch.save({"scene0000_00": np.array([5, 6], dtype=np.int64)}, legacy, _use_new_zipfile_serialization=False)
+    raw = legacy.read_bytes()
+    assert b"numpy._core.multiarray" in raw
+    legacy.write_bytes(raw.replace(b"numpy._core.multiarray", b"numpy.core.multiarray"))
+    assert de.load_la_file(legacy)["scene0000_00"].tolist() == [5, 6]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty"])
+def test_a_damaged_la_file_names_the_path(tmp_path, damage):
+    from pointcept.engines.checkpoint import CheckpointLoadError
+
+    la = tmp_path / "points20"
+    torch.save({f"scene{i:04d}_00": np.arange(200) for i in range(50)}, la)
+    data = la.read_bytes()
+    la.write_bytes(data[: len(data) // 2] if damage == "truncated" else b"")
+    expected = "truncated" if damage == "truncated" else "empty"
+    with pytest.raises(CheckpointLoadError, match=rf"la_file {la} .*{expected}"):
+        de.load_la_file(la)
+    npz = tmp_path / "la.npz"
+    npz.write_bytes(b"" if damage == "empty" else b"PK\x03\x04 not a zip")
+    with pytest.raises(ValueError, match=rf"la_file {npz} cannot be read"):
+        de.load_la_file(npz)
