@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from pointcept.datasets.demo import write_demo_dataset  # noqa: E402
 from pointcept.engines.cli import train_worker  # noqa: E402
 from pointcept.engines.defaults import default_config_parser, default_setup  # noqa: E402
-from pointcept.engines.test import build_tester  # noqa: E402
+from pointcept.engines.testers import build_tester  # noqa: E402
 from pointcept.models import build_model  # noqa: E402
 from pointcept.utils.logger import get_logger, remove_file_handlers  # noqa: E402
 

@@ -1,6 +1,6 @@
 """Write the built-in demo data set: ``python tools/make_demo_data.py --root data/demo``.
 
-Procedural rooms (see ``pointcept/datasets/demo.py``), so the README's pretrain -> fine-tune run needs no
+Procedural rooms (see ``pointcept/datasets/demo/``), so the README's pretrain -> fine-tune run needs no
 download. Re-running keeps scenes that already exist (it resumes); ``--overwrite`` regenerates them.
 """
 
@@ -11,7 +11,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pointcept.datasets.demo import DEMO_CLASS_NAMES, write_demo_dataset  # noqa: E402
+from pointcept.datasets.demo import write_demo_dataset  # noqa: E402
+from pointcept.datasets.meta.demo import DEMO_CLASS_NAMES  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -5,8 +5,11 @@
   python tools/visualize.py scene --scene DIR [--color-by rgb|segment|instance|superpoint] [--out DIR]
   python tools/visualize.py boxes --config-file DETECTION_CFG --scene NAME [--weight CKPT | --pred NPZ]
       [--split SPLIT] [--score-threshold S] [--out DIR]
+  python tools/visualize.py instances --scene DIR --pred SUBMISSION_DIR [--out DIR]
 
-Subcommands live in ``pointcept/visualization/cli.py`` (one registered function each).
+Each subcommand registers itself in ``pointcept.visualization.commands.VISUALIZERS`` from its own module
+(``scene``, ``groupcontrast``, ``instances``, ``boxes`` in ``pointcept/visualization/``); importing
+``pointcept.visualization`` imports them all, and ``cli.main`` builds the parser from the registry.
 """
 
 import os

@@ -35,14 +35,18 @@ enable_wandb = False  # also log the tensorboard scalars to Weights & Biases (pi
 wandb_project = "pointcept"
 wandb_key = None  # None: an existing `wandb login` (WANDB_API_KEY), else offline mode
 
+# The task's hooks: validation after each round (the semseg evaluator here; insseg_runtime.py and
+# detection_runtime.py swap it, pretrain_runtime.py has none) and the test of the best checkpoint at the end.
+_evaluator_hooks = [dict(type="SemSegEvaluator")]
+_test_hooks = [dict(type="PreciseEvaluator", test_last=False)]
 hooks = [
     dict(type="CheckpointLoader"),
     dict(type="ModelHook"),
     dict(type="IterationTimer", warmup_iter=2),
     dict(type="InformationWriter"),
-    dict(type="SemSegEvaluator"),
+    "${*_evaluator_hooks}",
     dict(type="CheckpointSaver", save_freq=None),
-    dict(type="PreciseEvaluator", test_last=False),
+    "${*_test_hooks}",
 ]
 
 train = dict(type="DefaultTrainer")

@@ -2,13 +2,5 @@
 # headline number; mAP@0.5 is logged beside it) and the whole-scene detection tester.
 _base_ = ["default_runtime.py"]
 
-hooks = [
-    dict(type="CheckpointLoader"),
-    dict(type="ModelHook"),
-    dict(type="IterationTimer", warmup_iter=2),
-    dict(type="InformationWriter"),
-    dict(type="DetectionEvaluator", iou_thresholds=(0.25, 0.5), metric="mAP@0.25"),
-    dict(type="CheckpointSaver", save_freq=None),
-    dict(type="PreciseEvaluator", test_last=False),
-]
+_evaluator_hooks = [dict(type="DetectionEvaluator", iou_thresholds=(0.25, 0.5), metric="mAP@0.25")]
 test = dict(type="DetectionTester", verbose=True)

@@ -2,10 +2,5 @@
 _base_ = ["default_runtime.py"]
 
 evaluate = False
-hooks = [
-    dict(type="CheckpointLoader"),
-    dict(type="ModelHook"),
-    dict(type="IterationTimer", warmup_iter=2),
-    dict(type="InformationWriter"),
-    dict(type="CheckpointSaver", save_freq=None),
-]
+_evaluator_hooks = []
+_test_hooks = []

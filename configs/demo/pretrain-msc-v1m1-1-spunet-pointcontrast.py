@@ -8,22 +8,6 @@
 # colour-only PC/CSC input, so that one fine-tuning config (6 channels) loads every method's whole backbone;
 # the full-ScanNet config keeps Pointcept's colour-only input.
 _base_ = ["pretrain-msc-v1m1-0-spunet-base.py"]
-
-from pointcept.datasets.pipelines_msc import pointcontrast_pretrain_pipeline as _pc_pipeline  # noqa: E402
+_overlay_ = ["../_base_/models/pointcontrast.py"]
 
 save_path = "exp/demo/pretrain-msc-v1m1-1-spunet-pointcontrast"
-model = dict(
-    type="PointContrast-v1m1",
-    mask_rate=0.0,
-    view1_mix_prob=0.0,
-    view2_mix_prob=0.0,
-    matching_max_pair=4096,
-    nce_t=0.07,
-    reconstruct_weight=0.0,
-    reconstruct_color=False,
-)
-data = dict(
-    train=dict(
-        transform=_pc_pipeline(grid_size=0.05, crop_ratio=0.6, match_radius=0.05, feat_keys=("color", "normal")),
-    ),
-)

@@ -6,16 +6,14 @@
 #   python tools/train.py --config-file configs/scannet/detection-votenet-spunet-v1m1-2-real-cpu.py \
 #       --options save_path=exp/scannet/detection-real-cpu
 _base_ = ["detection-votenet-spunet-v1m1-0-base.py"]
+_overlay_ = [
+    "../_base_/datasets/scannet_real.py",
+    "../_base_/schedules/cpu-budget.py",
+    "../_base_/schedules/adam-cosine-votenet.py",
+]
 
-from pointcept.datasets.detection import SCANNET_DETECTION_CLASS_NAMES as _NAMES  # noqa: E402
-from pointcept.datasets.pipelines_detection import detection_data as _detection_data  # noqa: E402
-
-batch_size = 2
-num_worker = 1
 epoch = 20
 eval_epoch = 2
-seed = 0
-enable_amp = False
 
 # python tools/compute_mean_sizes.py --dataset scannet --data-root ../shared/data/scannet-real
 mean_sizes = [
@@ -38,16 +36,4 @@ mean_sizes = [
     [0.7531, 0.8928, 1.0588],  # bathtub: no boxes: overall mean
     [0.4509, 0.5789, 0.6417],  # otherfurniture: 32 boxes
 ]
-model = dict(mean_sizes=mean_sizes, backbone=dict(bn_momentum=0.1))
-optimizer = dict(_delete_=True, type="Adam", lr=0.002, weight_decay=0.0)
-scheduler = dict(_delete_=True, type="CosineAnnealingLR", warmup_ratio=0.05)
-clip_grad = 10.0
-
-data = dict(
-    _delete_=True,
-    num_classes=18,
-    names=list(_NAMES),
-    **_detection_data("ScanNetDetectionDataset", "../shared/data/scannet-real", grid_size=0.05,
-                      feat_keys=("color", "normal"), dataset_args=dict(estimate_normals=True, cache=True),
-                      augment=dict(flip_axes=("x", "y"), rotate=1 / 36, scale=(0.85, 1.15), axis_aligned=True)),
-)
+_backbone = dict(bn_momentum=0.1)

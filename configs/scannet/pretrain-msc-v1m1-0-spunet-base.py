@@ -11,9 +11,12 @@
 # InfoNCE gradient by the number of GPUs on top of DDP's averaging; we do not reproduce that scaling.
 # Fine-tuning: the backbone is saved as "student.backbone.*" (like GroupContrast), so the semseg ft configs'
 # weight_mapping = [("student.backbone.", "backbone.")] loads it unchanged.
-from pointcept.datasets.pipelines_msc import msc_pretrain_pipeline as _pipeline
-
-_base_ = ["../_base_/pretrain_runtime.py"]
+_base_ = [
+    "../_base_/pretrain_runtime.py",
+    "../_base_/models/msc.py",
+    "../_base_/pipelines/pretrain.py",
+    "../_base_/schedules/sgd-pretrain.py",
+]
 
 batch_size = 32
 num_worker = 32
@@ -22,38 +25,18 @@ eval_epoch = 100
 enable_amp = False
 sync_bn = False
 
-model = dict(
-    type="MSC-v1m1",
-    backbone=dict(type="SpUNet-v1m1", in_channels=6, num_classes=0),
-    backbone_in_channels=6,
-    backbone_out_channels=96,
-    mask_grid_size=0.1,
-    mask_rate=0.4,
-    mask_token=True,
-    view1_mix_prob=0.8,
-    view2_mix_prob=0.0,
-    matching_max_k=8,
-    matching_max_radius=0.03,
-    matching_max_pair=8192,
-    nce_t=0.4,
-    negatives="batch",
-    unmask_matched_pairs=False,
-    contrast_weight=1.0,
-    reconstruct_weight=1.0,
-    reconstruct_color=True,
-    reconstruct_normal=False,
-    partitions=1,
-)
-optimizer = dict(type="SGD", lr=0.1, momentum=0.8, weight_decay=0.0001, nesterov=True)
-scheduler = dict(
-    type="OneCycleLR", max_lr=0.1, pct_start=0.01, anneal_strategy="cos", div_factor=10.0, final_div_factor=10000.0
-)
+model = dict(mask_token=True, view2_mix_prob=0.0, unmask_matched_pairs=False, contrast_weight=1.0,
+             partitions=1)
+scheduler = dict(type="OneCycleLR", max_lr=0.1, pct_start=0.01, anneal_strategy="cos", div_factor=10.0,
+                 final_div_factor=10000.0)
 
+_grid_size = 0.02
+_match_radius = 0.03
 data = dict(
     train=dict(
         type="ScanNetDataset",
         split=["train", "val", "test"],
         data_root="data/scannet",
-        transform=_pipeline(grid_size=0.02, crop_ratio=0.6, match_radius=0.03, feat_keys=("color", "normal")),
+        transform="${_msc_pretrain}",
     ),
 )

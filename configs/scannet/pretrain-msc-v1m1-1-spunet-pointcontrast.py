@@ -9,24 +9,5 @@
 # Optimiser and OneCycle as pretrain-msc-v1m1-0-spunet-base; train + val + test scans.
 # Fine-tune with weight_mapping = [("student.backbone.", "backbone.")] (the ft config's backbone must then
 # take colour-only input, in_channels = 3).
-from pointcept.datasets.pipelines_msc import pointcontrast_pretrain_pipeline as _pc_pipeline
-
 _base_ = ["pretrain-msc-v1m1-0-spunet-base.py"]
-
-model = dict(
-    type="PointContrast-v1m1",
-    backbone=dict(in_channels=3),
-    backbone_in_channels=3,
-    mask_rate=0.0,
-    view1_mix_prob=0.0,
-    view2_mix_prob=0.0,
-    matching_max_pair=4096,
-    nce_t=0.07,
-    reconstruct_weight=0.0,
-    reconstruct_color=False,
-)
-data = dict(
-    train=dict(
-        transform=_pc_pipeline(grid_size=0.025, crop_ratio=0.6, match_radius=0.03, feat_keys=("color",)),
-    ),
-)
+_overlay_ = ["../_base_/models/pointcontrast.py", "../_base_/pipelines/pretrain-color-only.py"]

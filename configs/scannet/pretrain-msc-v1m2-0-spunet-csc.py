@@ -16,29 +16,5 @@
 # Optimiser and OneCycle as pretrain-msc-v1m1-0-spunet-base; train + val + test scans.
 # Fine-tune with weight_mapping = [("student.backbone.", "backbone.")] (the ft config's backbone must then
 # take colour-only input, in_channels = 3).
-from pointcept.datasets.pipelines_msc import pointcontrast_pretrain_pipeline as _pc_pipeline
-
 _base_ = ["pretrain-msc-v1m1-0-spunet-base.py"]
-
-model = dict(
-    type="MSC-v1m2",
-    backbone=dict(in_channels=3),
-    backbone_in_channels=3,
-    mask_rate=0.0,
-    view1_mix_prob=0.0,
-    view2_mix_prob=0.0,
-    matching_max_pair=8192,
-    nce_t=0.4,
-    negatives="scene",
-    reconstruct_weight=0.0,
-    reconstruct_color=False,
-    partitions=4,
-    r1=2.0,
-    r2=20.0,
-    csc_reduction="pointcept",
-)
-data = dict(
-    train=dict(
-        transform=_pc_pipeline(grid_size=0.025, crop_ratio=0.6, match_radius=0.03, feat_keys=("color",)),
-    ),
-)
+_overlay_ = ["../_base_/models/csc.py", "../_base_/pipelines/pretrain-color-only.py"]

@@ -9,27 +9,6 @@
 # colour-only PC/CSC input, so that one fine-tuning config (6 channels) loads every method's whole backbone;
 # the full-ScanNet config keeps Pointcept's colour-only input.
 _base_ = ["pretrain-msc-v1m1-3-real-cpu.py"]
+_overlay_ = ["../_base_/models/csc.py"]
 
-from pointcept.datasets.pipelines_msc import pointcontrast_pretrain_pipeline as _pc_pipeline  # noqa: E402
-
-model = dict(
-    type="MSC-v1m2",
-    mask_rate=0.0,
-    view1_mix_prob=0.0,
-    view2_mix_prob=0.0,
-    matching_max_pair=8192,
-    nce_t=0.4,
-    negatives="scene",
-    reconstruct_weight=0.0,
-    reconstruct_color=False,
-    partitions=4,
-    r1=2.0,
-    r2=20.0,
-    csc_reduction="pointcept",
-)
 clip_grad = None  # no reconstruction head: no clipping (see the MSC real-CPU config)
-data = dict(
-    train=dict(
-        transform=_pc_pipeline(grid_size=0.05, crop_ratio=0.6, match_radius=0.05, feat_keys=("color", "normal")),
-    ),
-)

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from pointcept.engines.checkpoint import PREFIX_PREFERENCE, detect_backbone_prefix  # noqa: F401 (re-exported)
+from pointcept.models.weights import PREFIX_PREFERENCE, detect_backbone_prefix  # noqa: F401 (re-exported)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -49,7 +49,7 @@ TASK_METRICS: dict[str, tuple[str, ...]] = {
 TASK_VAL_TAG = {"semseg": "val/mIoU", "insseg": "val/AP50", "detection": "val/mAP@0.25"}
 
 #: PREFIX_PREFERENCE (tie-break order when a method's backbone prefix is not fixed) and
-#: detect_backbone_prefix live with weight loading (pointcept.engines.checkpoint), which fine-tuning uses too
+#: detect_backbone_prefix live with weight loading (pointcept.models.weights), which fine-tuning uses too
 
 
 @dataclass(frozen=True)

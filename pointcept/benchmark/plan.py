@@ -11,6 +11,7 @@ time and steps each stage used are recorded either way.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from dataclasses import asdict, dataclass, field
@@ -178,9 +179,13 @@ def build_stage_config(config_file: str, stage: str, settings: Settings, save_pa
 
 
 def config_hash(cfg: Config) -> str:
-    """Short sha256 of the resolved config without the run-specific keys (equal across seeds)."""
+    """Short sha256 of the resolved config without the run-specific keys (equal across seeds).
+
+    Keys are sorted first, so the hash depends on the values only, not on the order in which the config's
+    ``_base_`` files happened to define them (a refactor of the bases must not invalidate finished runs).
+    """
     content = {k: v for k, v in cfg.to_dict().items() if k not in RUN_SPECIFIC_KEYS}
-    text = Config(content).pretty_text()
+    text = json.dumps(content, sort_keys=True, default=repr)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 

@@ -1,7 +1,9 @@
 """Batching of point clouds: samples are concatenated along the point axis, ``offset`` marks where each ends.
 
 Point clouds have different sizes, so a batch is one long cloud plus ``offset`` = cumulative point counts
-(``[N0, N0 + N1, ...]``), which is what the sparse backbones and the losses index with.
+(``[N0, N0 + N1, ...]``), which is what the sparse backbones and the losses index with. Two-view
+pretraining samples (``view1_offset``/``view2_offset``) also get batch-global correspondences and
+segments from :func:`point_collate_fn` (see :mod:`pointcept.utils.views`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import torch
 from torch.utils.data.dataloader import default_collate
+
+from pointcept.utils.views import is_view_batch, with_global_views
 
 from .transforms.formatting import to_tensor
 
@@ -91,6 +95,12 @@ def point_collate_fn(batch: Sequence[Mapping[str, Any]], mix_prob: float = 0.0) 
     Mixing draws from torch's RNG. Merged pairs keep distinct instance ids: the second sample's ids are
     shifted past the first's. A test-mode sample (a dict with ``fragment_list``) is returned unchanged;
     it must come alone (``batch_size=1``).
+
+    Two-view samples (detected by their ``view1_offset`` and ``view2_offset``) come out batch-global:
+    ``match_index``, ``view*_segment`` and ``view*_grid_cell`` index the whole batch and ``view*_batch``,
+    ``match_batch`` and ``segment_batch`` are added (:func:`pointcept.utils.views.globalize_view_batch`),
+    so the models need no data-layer code. ``view*_batch`` marks the batch as global: globalising it
+    again (a model's :func:`~pointcept.utils.views.with_global_views`) changes nothing.
     """
     if not isinstance(batch, Sequence) or len(batch) == 0 or not isinstance(batch[0], Mapping):
         raise TypeError("point_collate_fn: expected a non-empty list of sample dicts")
@@ -102,6 +112,8 @@ def point_collate_fn(batch: Sequence[Mapping[str, Any]], mix_prob: float = 0.0) 
             )
         return batch[0]
     collated = collate_fn(batch)
+    if is_view_batch(collated):  # per-sample indices are only valid before samples are merged
+        collated = with_global_views(collated)
     if mix_prob > 0 and "offset" in collated and torch.rand(1).item() < mix_prob:
         collated = _mix_pairs(collated)
     return collated

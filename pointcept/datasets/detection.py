@@ -5,8 +5,10 @@ heading (rad, counter-clockwise about +z; at heading 0 the dx side lies along +x
 int64 index into the dataset's ``DETECTION_CLASS_NAMES``. Boxes are per-sample, not per-point keys.
 
 VoteNet's ``<id>_bbox.npy`` rows are ``cx cy cz l/2 w/2 h/2 heading class`` with corners rotated by
-``rotz(-heading)`` (its ``my_compute_box_3d``): sizes are doubled and the heading negated here. The real
-frames confirm it: the points inside the converted boxes are exactly VoteNet's vote mask.
+``rotz(-heading)`` (its ``my_compute_box_3d``): sizes are doubled and the heading negated on load
+(:func:`pointcept.utils.boxes.boxes_from_votenet`). The real frames confirm it: the points inside the
+converted boxes are exactly VoteNet's vote mask. Box geometry (``box_corners``, ``points_in_boxes``) lives
+in :mod:`pointcept.utils.boxes` and is re-exported here for its old import path.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from typing import Any
 
 import numpy as np
 
+from pointcept.utils.boxes import box_corners, boxes_from_votenet, points_in_boxes
 from pointcept.utils.geometry import estimate_normals
 
 from .builder import DATASETS
 from .defaults import DefaultDataset, SceneDataError
-from .meta.scannet import CLASS_NAMES_20
+from .detection_samples import DetectionSamples
+from .meta.scannet import SCANNET_DETECTION_CLASS_NAMES, SCANNET_FIRST_DETECTION_LABEL
+from .meta.sunrgbd import SUNRGBD_CLASS_NAMES
 from .scannet import ScanNetDataset
 from .validation import check_point_array
 
@@ -30,51 +35,11 @@ __all__ = [
     "box_corners", "boxes_from_instances", "points_in_boxes", "votenet_boxes",
 ]
 
-#: VoteNet's 10 SUN RGB-D classes, in label order
-SUNRGBD_CLASS_NAMES = (
-    "bed", "table", "sofa", "chair", "toilet", "desk", "dresser", "night_stand", "bookshelf", "bathtub",
-)
-#: ScanNet's 18 detection classes: the 20 benchmark classes without wall and floor (VoteNet's order;
-#: VoteNet names the last one ``garbagebin``, NYU40 ``otherfurniture``)
-SCANNET_DETECTION_CLASS_NAMES = tuple(CLASS_NAMES_20[2:])
-#: segment20 label of ScanNet detection class 0
-SCANNET_FIRST_DETECTION_LABEL = 2
-
 
 def votenet_boxes(bbox: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(gt_boxes, gt_classes)`` from VoteNet ``(K, 8)`` rows (half sizes, clockwise heading, class)."""
     bbox = np.asarray(bbox, dtype=np.float64).reshape(-1, 8)
-    heading = -bbox[:, 6]
-    heading = (heading + np.pi) % (2 * np.pi) - np.pi
-    boxes = np.concatenate([bbox[:, :3], 2 * bbox[:, 3:6], heading[:, None]], axis=1)
-    return boxes.astype(np.float32), bbox[:, 7].astype(np.int64)
-
-
-def box_corners(boxes: np.ndarray) -> np.ndarray:
-    """(K, 8, 3) corners: bottom face then top face, each counter-clockwise seen from above."""
-    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 7)
-    sx = np.array([-1, 1, 1, -1, -1, 1, 1, -1]) / 2
-    sy = np.array([-1, -1, 1, 1, -1, -1, 1, 1]) / 2
-    sz = np.array([-1, -1, -1, -1, 1, 1, 1, 1]) / 2
-    local = np.stack([sx * boxes[:, 3:4], sy * boxes[:, 4:5], sz * boxes[:, 5:6]], axis=-1)
-    cos, sin = np.cos(boxes[:, 6])[:, None], np.sin(boxes[:, 6])[:, None]
-    x = cos * local[..., 0] - sin * local[..., 1]
-    y = sin * local[..., 0] + cos * local[..., 1]
-    return np.stack([x, y, local[..., 2]], axis=-1) + boxes[:, None, :3]
-
-
-def points_in_boxes(points: np.ndarray, boxes: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """(N, K) bool: point n lies inside box k or within ``eps`` (metres) of it; the default 1 µm keeps the
-    points that define a float32 box inside it."""
-    points = np.asarray(points, dtype=np.float64)[:, :3]
-    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 7)
-    d = points[:, None, :] - boxes[None, :, :3]
-    cos, sin = np.cos(boxes[:, 6]), np.sin(boxes[:, 6])
-    local_x = cos * d[..., 0] + sin * d[..., 1]
-    local_y = -sin * d[..., 0] + cos * d[..., 1]
-    half = boxes[:, 3:6] / 2 + eps
-    inside_xy = (np.abs(local_x) <= half[:, 0]) & (np.abs(local_y) <= half[:, 1])
-    return inside_xy & (np.abs(d[..., 2]) <= half[:, 2])
+    return boxes_from_votenet(bbox[:, :7]).astype(np.float32), bbox[:, 7].astype(np.int64)
 
 
 def boxes_from_instances(
@@ -109,16 +74,8 @@ def boxes_from_instances(
             np.asarray(ids, dtype=np.int64))
 
 
-class _DetectionSamples:
-    """Detection samples are whole scenes through ``transform`` (boxes-aware transforms come with the
-    VoteNet head); the segmentation test mode (voxel fragments) does not apply."""
-
-    def __getitem__(self, idx: int) -> dict:
-        return self.transform(self.get_data(idx), self.rng_for(idx))
-
-
 @DATASETS.register_module()
-class ScanNetDetectionDataset(_DetectionSamples, ScanNetDataset):
+class ScanNetDetectionDataset(DetectionSamples, ScanNetDataset):
     """ScanNet scenes in the Pointcept layout plus ``gt_boxes``/``gt_classes`` derived from
     ``instance.npy`` and ``segment20.npy`` (axis-aligned: use axis-aligned scans). ``min_points``: the
     smallest instance that gets a box."""
@@ -139,7 +96,7 @@ class ScanNetDetectionDataset(_DetectionSamples, ScanNetDataset):
 
 
 @DATASETS.register_module()
-class SUNRGBDDataset(_DetectionSamples, DefaultDataset):
+class SUNRGBDDataset(DetectionSamples, DefaultDataset):
     """SUN RGB-D frames in VoteNet's preprocessed layout: ``<data_root>/<split>/<id>_pc.npz`` (``pc``:
     (N, 6) xyz + rgb 0-1, upright depth coordinates), ``<id>_bbox.npy`` and, when present,
     ``<id>_votes.npz`` (``point_votes`` (N, 10): in-box mask + three vote offsets to box centres).

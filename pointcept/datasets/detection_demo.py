@@ -12,14 +12,15 @@ from typing import Any
 
 import numpy as np
 
+from pointcept.utils.boxes import check_boxes
+
 from .builder import DATASETS
 from .defaults import SceneDataError
-from .demo import DEMO_CLASS_NAMES, DEMO_THING_CLASSES, DemoDataset
-from .detection import _DetectionSamples
+from .demo import DemoDataset
+from .detection_samples import DetectionSamples
+from .meta.demo import DEMO_DETECTION_CLASS_NAMES, DEMO_THING_CLASSES
 
 __all__ = ["DEMO_DETECTION_CLASS_NAMES", "DemoDetectionDataset", "load_box_file"]
-
-DEMO_DETECTION_CLASS_NAMES = tuple(DEMO_CLASS_NAMES[c] for c in DEMO_THING_CLASSES)
 
 
 def load_box_file(path: str, class_ids: tuple[int, ...] = DEMO_THING_CLASSES) -> tuple[np.ndarray, np.ndarray]:
@@ -35,9 +36,10 @@ def load_box_file(path: str, class_ids: tuple[int, ...] = DEMO_THING_CLASSES) ->
         raise SceneDataError(f"{path}: expected (K, 8) rows (cx cy cz dx dy dz heading class), got {rows.shape}")
     if not np.isfinite(rows).all():
         raise SceneDataError(f"{path}: non-finite box values")
-    if (rows[:, 3:6] <= 0).any():
-        row = int(np.flatnonzero((rows[:, 3:6] <= 0).any(axis=1))[0])
-        raise SceneDataError(f"{path}: box {row} has a non-positive size {rows[row, 3:6].tolist()}")
+    try:
+        check_boxes(rows[:, :7], path)
+    except ValueError as error:  # its message names the file, the box and its size
+        raise SceneDataError(str(error)) from error
     lookup = {c: i for i, c in enumerate(class_ids)}
     unknown = sorted({int(c) for c in rows[:, 7]} - set(lookup))
     if unknown:
@@ -47,7 +49,7 @@ def load_box_file(path: str, class_ids: tuple[int, ...] = DEMO_THING_CLASSES) ->
 
 
 @DATASETS.register_module()
-class DemoDetectionDataset(_DetectionSamples, DemoDataset):
+class DemoDetectionDataset(DetectionSamples, DemoDataset):
     """Demo rooms with ``gt_boxes``/``gt_classes`` from ``boxes.npy`` (required)."""
 
     DETECTION_CLASS_NAMES = DEMO_DETECTION_CLASS_NAMES

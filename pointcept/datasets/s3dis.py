@@ -6,13 +6,9 @@ from typing import Sequence
 
 from .builder import DATASETS
 from .defaults import DefaultDataset
+from .meta.s3dis import S3DIS_CLASS_NAMES, S3DIS_TRAIN_AREAS, S3DIS_VAL_AREAS
 
-S3DIS_CLASS_NAMES = (
-    "ceiling", "floor", "wall", "beam", "column", "window", "door",
-    "table", "chair", "sofa", "bookcase", "board", "clutter",
-)
-S3DIS_TRAIN_AREAS = ("Area_1", "Area_2", "Area_3", "Area_4", "Area_6")
-S3DIS_VAL_AREAS = ("Area_5",)
+__all__ = ["S3DIS_CLASS_NAMES", "S3DIS_TRAIN_AREAS", "S3DIS_VAL_AREAS", "S3DISDataset"]
 
 
 @DATASETS.register_module()

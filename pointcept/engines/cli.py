@@ -7,13 +7,13 @@ from typing import Sequence
 
 from .defaults import default_argument_parser, default_config_parser, default_setup
 from .launch import RENDEZVOUS_TIMEOUT_ENV, launch
+from .testers import build_tester
+from .train import build_trainer
 
 
 def train_worker(cfg, extra_hooks=()):
     """Set up this process, build the configured trainer (plus ``extra_hooks``, already built) and train;
     returns the trainer."""
-    from .train import build_trainer
-
     cfg = default_setup(cfg)
     trainer = build_trainer(cfg)
     trainer.register_hooks(list(extra_hooks))
@@ -23,8 +23,6 @@ def train_worker(cfg, extra_hooks=()):
 
 def test_worker(cfg) -> dict:
     """Set up this process and run the configured tester on ``cfg.weight``; returns its metrics."""
-    from .test import build_tester
-
     cfg = default_setup(cfg, role="test")
     return build_tester(cfg).test()
 

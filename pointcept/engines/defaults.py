@@ -63,6 +63,7 @@ CONFIG_KEYS: dict[str, str] = {
     "enable_wandb": "also log the tensorboard scalars to Weights & Biases",
     "wandb_project": "W&B project name",
     "wandb_key": "W&B API key (None: an existing login, else offline)",
+    "weight_allow_partial": "True or allowed-missing key prefixes: permit a partial backbone load from weight=",
 }
 
 
@@ -75,13 +76,11 @@ def register_config_key(name: str, meaning: str) -> None:
 
 
 def known_config_keys() -> set[str]:
-    """Every registered config key, after importing the hooks, trainers and testers (which register the keys
-    they read at import time).
+    """Every config key the framework reads: the built-in table plus what extensions registered.
 
-    Why: whether a key counts as known must not depend on which modules happened to be imported first.
+    The built-in hooks, trainers and testers declare their keys in :data:`CONFIG_KEYS` itself (not at their
+    import), so the answer does not depend on which modules happened to be imported first.
     """
-    from . import hooks, test, train  # noqa: F401  (registrations run at import)
-
     return set(CONFIG_KEYS)
 
 

@@ -16,14 +16,16 @@ from pointcept.datasets.collate import point_collate_fn
 from pointcept.datasets.defaults import fix_eval_seed
 from pointcept.models import build_model
 from pointcept.models.layers.sync_batchnorm import convert_sync_batchnorm
-from pointcept.utils.comm import default_device, get_rank, get_world_size, is_main_process
+from pointcept.models.weights import unwrap_model
+from pointcept.utils.checkpoint_io import CheckpointLoadError, safe_torch_load
+from pointcept.utils.comm import default_device, get_rank, get_world_size, is_main_process, to_device
 from pointcept.utils.events import EventStorage
 from pointcept.utils.logger import get_logger
 from pointcept.utils.optimizer import build_optimizer
 from pointcept.utils.registry import Registry
 from pointcept.utils.scheduler import build_scheduler
+from pointcept.utils.seed import set_rng_state
 
-from .checkpoint import CheckpointLoadError, safe_torch_load, set_rng_state, unwrap_model
 from .defaults import validate_config, warn_unknown_keys
 from .hooks import HookBase, build_hooks
 from .samplers import EpochShuffleSampler, InferenceSampler, seed_worker
@@ -295,10 +297,8 @@ class Trainer(TrainerBase):
         return self.train_loader
 
     def to_device(self, input_dict: dict) -> dict:
-        return {
-            k: (v.to(self.device, non_blocking=True) if isinstance(v, torch.Tensor) else v)
-            for k, v in input_dict.items()
-        }
+        """``input_dict`` on the training device (see :func:`pointcept.utils.comm.to_device`)."""
+        return to_device(input_dict, self.device, non_blocking=True)
 
     def autocast(self):
         if self.amp_enabled:

@@ -1,9 +1,7 @@
-"""3D box detection metrics as pure numpy functions: exact oriented-box IoU, per-class NMS and mAP.
+"""3D box detection metrics as pure numpy functions: mAP over scenes and its log table.
 
-Box convention (the datasets' ``gt_boxes``): rows of 7 = centre x, y, z, FULL sizes dx, dy, dz, heading
-(radians, counter-clockwise about +z; at heading 0 the dx side lies along +x). Boxes are upright, so the
-3D intersection is the rectangles' intersection area in xy (convex polygon clipping, exact up to float64
-rounding) times the overlap of their z ranges.
+Boxes follow :mod:`pointcept.utils.boxes` (rows of 7: centre, FULL sizes, counter-clockwise heading about
++z); the exact oriented IoU and the NMS live there and are re-exported here for their old import path.
 
 :func:`box_map` is the pinned evaluator: VoteNet's ``eval_det`` (greedy matching in descending score
 order, area under the precision envelope), written here without its axis-aligned shortcut.
@@ -16,135 +14,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from pointcept.utils.boxes import bev_corners, box_iou_3d, check_boxes, nms_3d, pairwise_bev_area
+
 __all__ = [
     "bev_corners", "box_iou_3d", "box_map", "check_boxes", "format_detection_table", "nms_3d", "pairwise_bev_area",
 ]
-
-
-def check_boxes(boxes: Any, what: str = "boxes") -> np.ndarray:
-    """``boxes`` as (K, 7) float64; a clear ``ValueError`` naming ``what`` for a wrong shape, non-finite
-    values or a non-positive size."""
-    array = np.asarray(boxes, dtype=np.float64)
-    if array.size == 0:
-        return array.reshape(0, 7)
-    if array.ndim != 2 or array.shape[1] != 7:
-        raise ValueError(f"{what}: expected (K, 7) boxes (cx, cy, cz, dx, dy, dz, heading), got {array.shape}")
-    if not np.isfinite(array).all():
-        raise ValueError(f"{what}: boxes hold non-finite values")
-    if (array[:, 3:6] <= 0).any():
-        row = int(np.flatnonzero((array[:, 3:6] <= 0).any(axis=1))[0])
-        raise ValueError(f"{what}: box {row} has a non-positive size {array[row, 3:6].tolist()}")
-    return array
-
-
-def bev_corners(boxes: np.ndarray) -> np.ndarray:
-    """(K, 4, 2) xy corners of the boxes' footprints, counter-clockwise."""
-    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 7)
-    half_x, half_y = boxes[:, 3:4] / 2, boxes[:, 4:5] / 2
-    local_x = np.array([-1.0, 1.0, 1.0, -1.0]) * half_x
-    local_y = np.array([-1.0, -1.0, 1.0, 1.0]) * half_y
-    cos, sin = np.cos(boxes[:, 6:7]), np.sin(boxes[:, 6:7])
-    x = cos * local_x - sin * local_y + boxes[:, 0:1]
-    y = sin * local_x + cos * local_y + boxes[:, 1:2]
-    return np.stack([x, y], axis=-1)
-
-
-def _clip_half_plane(poly: np.ndarray, count: np.ndarray, start: np.ndarray, end: np.ndarray):
-    """One Sutherland-Hodgman step for P polygons at once: keep the part of polygon p (its first
-    ``count[p]`` vertices of ``poly`` (P, V, 2)) left of the directed line ``start[p] -> end[p]``."""
-    num, width = poly.shape[:2]
-    slot = np.arange(width)
-    valid = slot[None, :] < count[:, None]
-    nxt = np.take_along_axis(poly, ((slot[None, :] + 1) % np.maximum(count, 1)[:, None])[..., None], axis=1)
-    edge = end - start
-
-    def side(points: np.ndarray) -> np.ndarray:  # > 0 left of the line, 0 on it
-        rel = points - start[:, None, :]
-        return edge[:, None, 0] * rel[..., 1] - edge[:, None, 1] * rel[..., 0]
-
-    d_cur, d_nxt = side(poly), side(nxt)
-    inside_cur, inside_nxt = d_cur >= 0, d_nxt >= 0
-    emit_cur = valid & inside_cur
-    emit_cross = valid & (inside_cur != inside_nxt)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(emit_cross, d_cur / (d_cur - d_nxt), 0.0)
-    cross = poly + t[..., None] * (nxt - poly)
-    emitted = emit_cur.astype(np.int64) + emit_cross
-    position = np.cumsum(emitted, axis=1) - emitted
-    new_count = emitted.sum(axis=1)
-    out = np.zeros((num, max(int(new_count.max(initial=0)), 1), 2))
-    rows, cols = np.nonzero(emit_cur)
-    out[rows, position[rows, cols]] = poly[rows, cols]
-    rows, cols = np.nonzero(emit_cross)
-    out[rows, position[rows, cols] + emit_cur[rows, cols]] = cross[rows, cols]
-    return out, new_count
-
-
-def _polygon_area(poly: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """Shoelace area of each polygon's first ``count`` vertices."""
-    slot = np.arange(poly.shape[1])
-    nxt = np.take_along_axis(poly, ((slot[None, :] + 1) % np.maximum(count, 1)[:, None])[..., None], axis=1)
-    cross = poly[..., 0] * nxt[..., 1] - poly[..., 1] * nxt[..., 0]
-    cross = np.where(slot[None, :] < count[:, None], cross, 0.0)
-    return np.abs(cross.sum(axis=1)) / 2
-
-
-def pairwise_bev_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(P,) xy intersection area of footprints ``a[p]`` and ``b[p]`` (both (P, 7)): ``a`` clipped by the four
-    edges of ``b``."""
-    poly = bev_corners(a)
-    clip = bev_corners(b)
-    count = np.full(len(poly), 4, dtype=np.int64)
-    for k in range(4):
-        poly, count = _clip_half_plane(poly, count, clip[:, k], clip[:, (k + 1) % 4])
-    return _polygon_area(poly, count)
-
-
-def box_iou_3d(a: Any, b: Any) -> np.ndarray:
-    """(M, K) exact 3D IoU of oriented upright boxes ``a`` (M, 7) and ``b`` (K, 7)."""
-    a = np.asarray(a, dtype=np.float64).reshape(-1, 7)
-    b = np.asarray(b, dtype=np.float64).reshape(-1, 7)
-    iou = np.zeros((len(a), len(b)))
-    if not len(a) or not len(b):
-        return iou
-    z_low = np.maximum(a[:, None, 2] - a[:, None, 5] / 2, b[None, :, 2] - b[None, :, 5] / 2)
-    z_high = np.minimum(a[:, None, 2] + a[:, None, 5] / 2, b[None, :, 2] + b[None, :, 5] / 2)
-    z_overlap = np.clip(z_high - z_low, 0, None)
-    radius_a = np.hypot(a[:, 3], a[:, 4]) / 2
-    radius_b = np.hypot(b[:, 3], b[:, 4]) / 2
-    centre_gap = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
-    # only pairs whose footprints' circumcircles meet and whose heights overlap need clipping
-    rows, cols = np.nonzero((z_overlap > 0) & (centre_gap < radius_a[:, None] + radius_b[None, :]))
-    if len(rows):
-        inter = pairwise_bev_area(a[rows], b[cols]) * z_overlap[rows, cols]
-        volume_a, volume_b = a[:, 3:6].prod(axis=1), b[:, 3:6].prod(axis=1)
-        union = volume_a[rows] + volume_b[cols] - inter
-        iou[rows, cols] = np.where(union > 0, inter / np.maximum(union, 1e-300), 0.0)
-    return np.clip(iou, 0.0, 1.0)
-
-
-def nms_3d(boxes: Any, scores: Any, iou_threshold: float = 0.25, classes: Any | None = None) -> np.ndarray:
-    """Greedy NMS on oriented boxes: a box is dropped when its IoU with a higher-scoring kept box of the same
-    class (all boxes one class when ``classes`` is None) exceeds ``iou_threshold`` (VoteNet's rule). Returns
-    the kept indices in descending score order (ties: lower index first)."""
-    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 7)
-    scores = np.asarray(scores, dtype=np.float64).reshape(-1)
-    if len(scores) != len(boxes):
-        raise ValueError(f"nms_3d: {len(boxes)} boxes but {len(scores)} scores")
-    labels = np.zeros(len(boxes), dtype=np.int64) if classes is None else np.asarray(classes).reshape(-1)
-    keep: list[int] = []
-    for label in np.unique(labels):
-        members = np.flatnonzero(labels == label)
-        members = members[np.argsort(-scores[members], kind="stable")]
-        overlap = box_iou_3d(boxes[members], boxes[members]) > iou_threshold
-        suppressed = np.zeros(len(members), dtype=bool)
-        for i in range(len(members)):
-            if suppressed[i]:
-                continue
-            keep.append(int(members[i]))
-            suppressed |= overlap[i]
-    keep_array = np.asarray(keep, dtype=np.int64)
-    return keep_array[np.argsort(-scores[keep_array], kind="stable")]
 
 
 def _precision_envelope_ap(tp: np.ndarray, fp: np.ndarray, num_gt: int) -> float:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import torch
 import torch.distributed as dist
@@ -67,6 +67,31 @@ def all_gather_object(obj: Any) -> list[Any]:
     out: list[Any] = [None] * world
     dist.all_gather_object(out, obj)
     return out
+
+
+def all_gather_list(items: Sequence[Any]) -> list[Any]:
+    """Every rank's ``items`` concatenated in rank order (``list(items)`` in a single process).
+
+    Why: distributed evaluation gathers small per-scene records from all ranks and scores them everywhere;
+    ranks may hold different numbers of records (or none), and rank order keeps the result deterministic.
+    """
+    return [item for part in all_gather_object(list(items)) for item in part]
+
+
+def to_device(data: Any, device: torch.device | str, non_blocking: bool = False) -> Any:
+    """``data`` with every tensor moved to ``device``; mappings, lists and tuples are rebuilt around the
+    moved values (a mapping becomes a ``dict``), anything else is kept as is.
+
+    Why: a collated batch mixes tensors with names and other plain values; the trainer, the validation
+    hooks and the testers all move batches to the compute device the same way.
+    """
+    if isinstance(data, torch.Tensor):
+        return data.to(device, non_blocking=non_blocking)
+    if isinstance(data, Mapping):
+        return {key: to_device(value, device, non_blocking) for key, value in data.items()}
+    if isinstance(data, (list, tuple)) and not hasattr(data, "_fields"):  # not a namedtuple
+        return type(data)(to_device(value, device, non_blocking) for value in data)
+    return data
 
 
 def broadcast_object(obj: Any, src: int = 0) -> Any:

@@ -12,6 +12,24 @@ A top-level name that the config file itself reads (``mean_sizes = [...]`` then 
 mean_sizes)``) is a *config variable*: it is kept as a key (as in Pointcept) but recorded in
 :func:`config_variables`, so that the trainer's unknown-key warning does not flag it; ``config.py`` keeps the
 record (``_config_variables_``) so a resumed run does not flag it either.
+
+Configs are data (no imports). Three additions let them share blocks without copying them:
+
+* *Private variables* (``_grid_size = 0.05``, any top-level ``_name`` but ``_base_``/``_overlay_``) are
+  inherited and overridden like keys (and two bases defining one is an error too), but never become keys:
+  they exist only while the config is assembled.
+* *References*: a string that is exactly ``"${name}"`` (``"${name.key}"`` reaches into a dict) anywhere in
+  a value is replaced, once every file is merged, by the final value of that top-level name, private or
+  not; inside a list or tuple, ``"${*name}"`` splices the referenced list in. So a base can hold a
+  transform list whose voxel size is ``"${_grid_size}"`` while a sibling or child base sets
+  ``_grid_size``. Merging a dict into a reference fails (override the referenced variable instead); a
+  reference that names nothing fails naming the place. Overrides (``--options``) apply to the resolved
+  config: they do not re-resolve references.
+* ``_overlay_ = ["x.py", ...]``: files merged, in order, over the merged ``_base_`` files before the
+  file's own keys; unlike two bases, an overlay may set a key a base set (a preset over an inherited
+  model, a CPU budget over a full-size run).
+
+The saved ``config.py`` is resolved: every reference replaced, no private variable, every value written out.
 """
 
 from __future__ import annotations
@@ -21,16 +39,20 @@ import copy
 import difflib
 import os
 import pprint
+import re
 import types
 from pathlib import Path
 from typing import Any, Iterable
 
-from .io import atomic_path
+from .atomic import atomic_path
 from .registry import did_you_mean
 
 BASE_KEY = "_base_"
+OVERLAY_KEY = "_overlay_"
 DELETE_KEY = "_delete_"
 VARIABLES_KEY = "_config_variables_"
+#: ``"${name}"``, ``"${name.key}"``, ``"${*name}"``: the whole string, nothing around it
+REFERENCE = re.compile(r"\$\{(\*?)([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}")
 
 
 class ConfigDict(dict):
@@ -91,7 +113,7 @@ class Config(ConfigDict):
     @classmethod
     def fromfile(cls, path: str | os.PathLike) -> "Config":
         variables: set[str] = set()
-        cfg = cls(_load_file(Path(path).resolve(), chain=(), variables=variables))
+        cfg = cls(load_resolved(Path(path).resolve(), variables))
         object.__setattr__(cfg, "_config_variables", frozenset(variables))
         return cfg
 
@@ -125,7 +147,7 @@ class Config(ConfigDict):
         """Write the config as Python (atomically) and check that it reloads to the same values."""
         with atomic_path(path) as tmp:
             tmp.write_text(self.pretty_text())
-            if _unwrap(_load_file(tmp.resolve(), chain=(), variables=set())) != _unwrap(self):
+            if _unwrap(load_resolved(tmp.resolve(), set())) != _unwrap(self):
                 raise ValueError(f"config written to {path} does not reload to the same values")
 
 
@@ -246,6 +268,11 @@ def merge_dicts(base: dict, child: dict) -> dict:
     """Merge ``child`` into a copy of ``base``; a child dict with ``_delete_=True`` replaces instead."""
     merged = copy.deepcopy(dict(base))
     for key, value in child.items():
+        if isinstance(value, dict) and not value.get(DELETE_KEY, False) and _reference(merged.get(key)):
+            raise ValueError(
+                f"config key {key!r} is the reference {merged[key]!r}: a dict cannot be merged into it; "
+                f"override {_reference(merged[key])[1]!r} instead, or replace it with {key}=dict(_delete_=True, ...)"
+            )
         if isinstance(value, dict) and value.get(DELETE_KEY, False):
             merged[key] = _strip_delete(value)
         elif isinstance(value, dict) and isinstance(merged.get(key), dict):
@@ -269,7 +296,25 @@ def _read_names(tree: ast.AST) -> set[str]:
     return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
 
 
+def _is_private(name: str) -> bool:
+    """A private config variable: ``_name``, but not a dunder nor one of the loader's own keys."""
+    return (name.startswith("_") and not name.startswith("__")
+            and name not in (BASE_KEY, OVERLAY_KEY, VARIABLES_KEY))
+
+
+def _file_list(namespace: dict, key: str) -> list[str]:
+    files = namespace.get(key, [])
+    return [files] if isinstance(files, str) else list(files)
+
+
 def _load_file(path: Path, chain: tuple[Path, ...], variables: set[str] | None = None) -> dict:
+    """One config file merged over its bases and overlays: keys and private variables, references not resolved."""
+    return merge_dicts(*_load_parts(path, chain, variables))
+
+
+def _load_parts(path: Path, chain: tuple[Path, ...], variables: set[str] | None) -> tuple[dict, dict]:
+    """``(bases and overlays merged, the file's own keys)``; the own keys keep their ``_delete_`` markers, so
+    that a file applied as an overlay replaces what it replaces in the config it is laid over."""
     if not path.is_file():
         raise FileNotFoundError(f"config file not found: {path}")
     if path in chain:
@@ -285,24 +330,103 @@ def _load_file(path: Path, chain: tuple[Path, ...], variables: set[str] | None =
     own = {
         k: v
         for k, v in namespace.items()
-        if not k.startswith("_") and not isinstance(v, (types.ModuleType, types.FunctionType, type))
+        if (not k.startswith("_") or _is_private(k))
+        and not isinstance(v, (types.ModuleType, types.FunctionType, type))
     }
     if variables is not None:
-        variables.update(_read_names(tree) & set(own))
+        variables.update(k for k in _read_names(tree) & set(own) if not k.startswith("_"))
         variables.update(str(v) for v in namespace.get(VARIABLES_KEY, ()) if isinstance(v, str))
-    bases = namespace.get(BASE_KEY, [])
-    bases = [bases] if isinstance(bases, str) else list(bases)
     merged: dict = {}
     owners: dict[str, Path] = {}
-    for base in bases:
+    for base in _file_list(namespace, BASE_KEY):
         base_path = (path.parent / base).resolve()
         base_cfg = _load_file(base_path, chain + (path,), variables)
         for key in base_cfg:
             if key in owners:
                 raise KeyError(
                     f"config {path}: key {key!r} is defined by two bases, {owners[key]} and {base_path}; "
-                    "set it in one base only"
+                    "set it in one base only (or apply one of them as an _overlay_)"
                 )
             owners[key] = base_path
         merged.update(base_cfg)
-    return merge_dicts(merged, own)
+    for overlay in _file_list(namespace, OVERLAY_KEY):
+        under, over = _load_parts((path.parent / overlay).resolve(), chain + (path,), variables)
+        merged = merge_dicts(merge_dicts(merged, under), over)
+    return merged, own
+
+
+def load_resolved(path: Path, variables: set[str]) -> dict:
+    """The config ``path`` as the run sees it: merged, every reference resolved, private variables dropped.
+
+    Why one function: :meth:`Config.fromfile` and the reload check of :meth:`Config.dump` must agree.
+    Public names that a reference reads whole (``"${mean_sizes}"``, not ``"${data.num_classes}"``) are added
+    to ``variables``: they are config variables.
+    """
+    return resolve_references(_load_file(path, chain=(), variables=variables), variables)
+
+
+def _reference(value: Any) -> tuple[bool, str] | None:
+    """``(splice, dotted name)`` when ``value`` is a reference string, else None."""
+    if isinstance(value, str):
+        match = REFERENCE.fullmatch(value)
+        if match:
+            return bool(match.group(1)), match.group(2)
+    return None
+
+
+def resolve_references(merged: dict, variables: set[str] | None = None) -> dict:
+    """Replace every ``"${name}"`` in the public keys of ``merged`` by the (resolved) value of ``name``;
+    drop the private variables.
+
+    Why at the end: a reference is late-bound, so a base's transform list sees the ``_grid_size`` that a
+    sibling base or a child set, not the value at the time the base file ran.
+    """
+    done: dict[str, Any] = {}
+    active: list[str] = []
+
+    def lookup(dotted: str, where: str) -> Any:
+        name, *keys = dotted.split(".")
+        if name not in merged:
+            raise KeyError(f"config reference '${{{dotted}}}' at {where}: no config variable {name!r}."
+                           f"{did_you_mean(name, merged.keys())}")
+        if name in active:
+            raise ValueError(f"config references form a cycle: {' -> '.join(active + [name])}")
+        if name not in done:
+            active.append(name)
+            done[name] = resolve(merged[name], name)
+            active.pop()
+        if variables is not None and not keys and not name.startswith("_"):
+            variables.add(name)  # a key that exists to be referenced (mean_sizes), not part of a block
+        value = done[name]
+        for depth, key in enumerate(keys):
+            if not isinstance(value, dict) or key not in value:
+                path = ".".join([name, *keys[:depth]])
+                raise KeyError(f"config reference '${{{dotted}}}' at {where}: {path} has no key {key!r}")
+            value = value[key]
+        return copy.deepcopy(value)
+
+    def resolve(value: Any, where: str) -> Any:
+        ref = _reference(value)
+        if ref is not None:
+            splice, dotted = ref
+            if splice:
+                raise ValueError(f"config reference '${{*{dotted}}}' at {where}: splices into a list only")
+            return lookup(dotted, where)
+        if isinstance(value, dict):
+            return {k: resolve(v, f"{where}.{k}") for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            items: list = []
+            for i, item in enumerate(value):
+                ref = _reference(item)
+                if ref is not None and ref[0]:
+                    spliced = lookup(ref[1], f"{where}[{i}]")
+                    if not isinstance(spliced, (list, tuple)):
+                        raise TypeError(f"config reference '${{*{ref[1]}}}' at {where}[{i}]: "
+                                        f"expected a list to splice, got {type(spliced).__name__}")
+                    items.extend(spliced)
+                else:
+                    items.append(resolve(item, f"{where}[{i}]"))
+            return type(value)(items)
+        return value
+
+    return {k: resolve(v, k) for k, v in merged.items() if not _is_private(k)}

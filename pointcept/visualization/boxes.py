@@ -4,7 +4,8 @@ The PNG has two panels on the same extent: the true boxes, and the predicted box
 class and score) over the true ones in grey, so misses, duplicates and loose boxes are visible at once.
 The PLY holds the points plus every box edge twice over: as ``edge`` elements (MeshLab, Blender) and as
 densely sampled coloured points, for viewers that ignore edges. Registers ``tools/visualize.py boxes``;
-``tools/visualize_boxes.py`` (ground truth of several scenes) draws with :func:`draw_boxes` too.
+``tools/visualize_boxes.py`` (ground truth of several scenes) draws with :func:`draw_boxes` too. Corners
+and edges come from :mod:`pointcept.utils.boxes` (``box_edges`` is re-exported here for its old path).
 """
 
 from __future__ import annotations
@@ -16,30 +17,19 @@ from typing import Sequence
 
 import numpy as np
 
+from pointcept.utils.boxes import BOX_EDGES, bev_corners, box_corners, box_edges
 from pointcept.utils.io import atomic_path
 
-from .cli import command
+from .commands import command
 from .colors import label_color, rgb_colors
 from .render import save_figure, subsample_index
 
 __all__ = ["box_edges", "draw_boxes", "draw_points_top", "unique_predictions", "boxes_figure", "write_boxes_ply"]
 
-#: the 12 edges of a box as pairs of corner indices (corners: bottom face then top face, counter-clockwise)
-EDGES = ((0, 1), (1, 2), (2, 3), (3, 0), (4, 5), (5, 6), (6, 7), (7, 4), (0, 4), (1, 5), (2, 6), (3, 7))
+#: the 12 edges of a box as pairs of :func:`~pointcept.utils.boxes.box_corners` indices (old name)
+EDGES = BOX_EDGES
 TRUE_STYLE = dict(linestyle="-", linewidth=1.6)
 PRED_STYLE = dict(linestyle="--", linewidth=1.4)
-
-
-def box_corners(boxes: np.ndarray) -> np.ndarray:
-    from pointcept.datasets.detection import box_corners as corners
-
-    return corners(boxes)
-
-
-def box_edges(boxes: np.ndarray) -> np.ndarray:
-    """(K, 12, 2, 3) end points of every box edge."""
-    corners = box_corners(boxes)
-    return np.stack([corners[:, list(pair)] for pair in EDGES], axis=1)
 
 
 def unique_predictions(boxes: np.ndarray, classes: np.ndarray, scores: np.ndarray, threshold: float):
@@ -67,10 +57,10 @@ def draw_boxes(ax, boxes: np.ndarray, classes: np.ndarray, class_names: Sequence
                labels: bool = True) -> None:
     """Footprints of ``boxes`` on a top-down axis, coloured by class (or ``color``), labelled with the
     class name (and score)."""
-    for k, (box, corners) in enumerate(zip(np.asarray(boxes).reshape(-1, 7), box_corners(boxes))):
+    for k, (box, corners) in enumerate(zip(np.asarray(boxes).reshape(-1, 7), bev_corners(boxes))):
         cls = int(classes[k])
         rgb = color if color is not None else tuple(c / 255 for c in label_color(cls))
-        ring = np.vstack([corners[:4, :2], corners[:1, :2]])
+        ring = np.vstack([corners, corners[:1]])
         ax.plot(ring[:, 0], ring[:, 1], color=rgb, **(style or TRUE_STYLE))
         # a tick from the centre along the heading shows orientation
         tip = box[:2] + 0.5 * box[3] * np.array([np.cos(box[6]), np.sin(box[6])])
@@ -92,9 +82,9 @@ def boxes_figure(coord, color, true_boxes, true_classes, pred=None, class_names=
     dpi = 100
     fig = Figure(figsize=(panels * panel_px / dpi, panel_px / dpi), dpi=dpi, facecolor="white")
     FigureCanvasAgg(fig)
-    every = np.concatenate([coord[:, :2], box_corners(true_boxes)[:, :4, :2].reshape(-1, 2)])
+    every = np.concatenate([coord[:, :2], bev_corners(true_boxes).reshape(-1, 2)])
     if pred is not None and len(pred[0]):
-        every = np.concatenate([every, box_corners(pred[0])[:, :4, :2].reshape(-1, 2)])
+        every = np.concatenate([every, bev_corners(pred[0]).reshape(-1, 2)])
     lo, hi = every.min(axis=0), every.max(axis=0)
     centre, half = (lo + hi) / 2, (hi - lo).max() / 2 * 1.04 + 1e-6
     titles = [f"true: {len(true_boxes)} boxes"]
@@ -188,8 +178,8 @@ def _predict(cfg, dataset, index: int, weight: str):
     import torch
 
     from pointcept.datasets.collate import point_collate_fn
-    from pointcept.engines.checkpoint import load_weights
     from pointcept.models import build_model
+    from pointcept.models.weights import load_weights
 
     model = build_model(cfg.model)
     load_weights(model, weight, strict=True)

@@ -11,13 +11,16 @@
 The backbone runs on the voxelised scene (``GridSample`` mode train with a fixed seed, so the pictures do
 not depend on, nor disturb, any global RNG) and voxel results reach every point through ``inverse``.
 Works for a randomly initialised model too: the pictures then show what the architecture alone gives.
+Registers ``tools/visualize.py groupcontrast``.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
@@ -26,7 +29,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from .colors import label_colors, rgb_colors, scalar_colors
-from .render import Panel
+from .commands import add_render_arguments, command, render_options, scene_name
+from .ply import write_ply
+from .render import Panel, render_panels
+from .scene import load_scene_dir
 
 #: similarity features: the backbone output, or the contrast projector's embedding of it
 FEATURES = ("backbone", "contrast")
@@ -90,7 +96,7 @@ def input_spec(cfg: Mapping) -> InputSpec:
 
 def unwrap_groupcontrast(model: nn.Module) -> nn.Module:
     """The GC model inside a DDP wrapper; fails clearly for a model that is not GroupContrast."""
-    from pointcept.engines.checkpoint import unwrap_model
+    from pointcept.models.weights import unwrap_model
 
     model = unwrap_model(model)
     if not all(hasattr(model, name) for name in ("teacher", "student", "center")):
@@ -100,8 +106,8 @@ def unwrap_groupcontrast(model: nn.Module) -> nn.Module:
 
 def load_groupcontrast(config_file: str | os.PathLike, weight: str | None = None) -> tuple[nn.Module, Any]:
     """Build the config's model on the CPU, load ``weight`` (when given) and return ``(model, cfg)``."""
-    from pointcept.engines.checkpoint import load_weights
     from pointcept.models import build_model
+    from pointcept.models.weights import load_weights
     from pointcept.utils.config import Config
 
     cfg = Config.fromfile(str(config_file))
@@ -362,3 +368,47 @@ def map_panels(
         "similarity": f"similarity to point {maps.query_index} ({low:.2f}..1)",
     }
     return [Panel(colors[k], titles[k], maps.query_index if k == "similarity" else None) for k in names]
+
+
+# ------------------------------------------------------------------------------------------ subcommand
+def _groupcontrast_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config-file", required=True, help="the GroupContrast pretraining config")
+    parser.add_argument("--weight", default=None, help="checkpoint (.pth); omitted: random initialisation")
+    parser.add_argument("--query-index", type=int, default=None, help="query point of the similarity map")
+    parser.add_argument("--feature", choices=["backbone", "contrast"], default="backbone",
+                        help="features of the similarity map")
+    parser.add_argument("--branch", choices=["teacher", "student"], default="teacher")
+    parser.add_argument("--bn-stats", choices=["running", "batch"], default="running",
+                        help="BatchNorm statistics: running (eval mode) or the scene's own (as the training "
+                             "loss sees them; use it early in pretraining, when running statistics lag)")
+    parser.add_argument("--fixed-similarity", action="store_true",
+                        help="colour similarity on [-1, 1] instead of stretching it from its 2nd percentile")
+    parser.add_argument("--no-ply", action="store_true", help="write only the PNG pictures")
+    add_render_arguments(parser)
+
+
+@command("groupcontrast", "segments, groups, confidence and similarity of a GC model on one scene",
+         _groupcontrast_args)
+def run_groupcontrast(args: argparse.Namespace) -> None:
+    """``tools/visualize.py groupcontrast``: the four maps of a GC model on one scene, PNG (+ PLY)."""
+    model, cfg = load_groupcontrast(args.config_file, args.weight)
+    spec = input_spec(cfg)
+    scene = load_scene_dir(args.scene, normals="normal" in spec.feat_keys)
+    maps = analyze_scene(model, scene, spec, args.query_index, args.feature, args.branch,
+                         bn_stats=args.bn_stats)
+    name, out = scene_name(args.scene), Path(args.out)
+    panels = map_panels(maps, scene.get("color"), fixed_similarity=args.fixed_similarity)
+    weight = os.path.basename(args.weight) if args.weight else "random init"
+    title = f"{name} | {weight} | {args.branch}, {args.bn_stats} BN statistics"
+    written = [render_panels(out / f"{name}_groupcontrast.png", scene["coord"], panels, title=title,
+                             **render_options(args))]
+    for key, panel in zip(MAP_NAMES, panels):
+        path = out / f"{name}_{key}.png"
+        written.append(render_panels(path, scene["coord"], [panel], **render_options(args)))
+    if not args.no_ply:
+        scalars = {"segment": maps.segment, "group": maps.group, "confidence": maps.confidence,
+                   "similarity": maps.similarity}
+        for key, colors in map_colors(maps, scene.get("color"), args.fixed_similarity).items():
+            written.append(write_ply(out / f"{name}_{key}.ply", scene["coord"], colors, scalars))
+    for path in written:
+        print(path)

@@ -14,7 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .cli import add_render_arguments, command, render_options, scene_name
+from .commands import add_render_arguments, command, render_options, scene_name
 
 
 def instance_map(masks: np.ndarray, scores: np.ndarray, score_threshold: float = 0.0) -> np.ndarray:

@@ -2,15 +2,21 @@
 
 Unlike ``DefaultDataset`` this needs no data root or split: any folder of ``<key>.npy`` arrays works
 (a demo room, a preprocessed ScanNet scene). Normals are estimated and graph-cut superpoints computed
-when the folder has none, so a bare ``coord.npy`` (+ ``color.npy``) is enough.
+when the folder has none, so a bare ``coord.npy`` (+ ``color.npy``) is enough. Registers
+``tools/visualize.py scene`` (a scene coloured by RGB or labels).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 
 import numpy as np
+
+from .colors import label_colors, rgb_colors
+from .commands import add_render_arguments, command, render_options, scene_name
+from .render import Panel, render_panels
 
 #: data key -> file stems tried in order (ScanNet folders name their labels segment20/segment200)
 SCENE_FILES: dict[str, tuple[str, ...]] = {
@@ -62,3 +68,33 @@ def load_scene_dir(
         options = superpoint_options or {}
         scene["superpoint"] = segment_point_cloud(coord, normals=scene.get("normal"), **options)
     return scene
+
+
+# ------------------------------------------------------------------------------------------ subcommand
+COLOR_BY = ("rgb", "segment", "instance", "superpoint")
+
+
+def _scene_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--color-by", choices=COLOR_BY, default="rgb",
+                        help="segment = semantic labels; superpoint is computed when the scene has none")
+    add_render_arguments(parser)
+
+
+@command("scene", "render a scene coloured by RGB, semantic labels, instances or superpoints", _scene_args)
+def run_scene(args: argparse.Namespace) -> None:
+    """``tools/visualize.py scene``: one scene coloured by RGB or by one of its label arrays, as a PNG."""
+    scene = load_scene_dir(args.scene, normals=False, superpoints=args.color_by == "superpoint")
+    coord = scene["coord"]
+    if args.color_by == "rgb":
+        colors = rgb_colors(scene.get("color"), len(coord))
+        title = "RGB"
+    else:
+        if args.color_by not in scene:
+            raise SystemExit(f"{args.scene}: no {args.color_by} labels to colour by")
+        labels = scene[args.color_by]
+        colors = label_colors(labels)
+        title = f"{args.color_by} ({len(np.unique(labels[labels >= 0]))})"
+    name = scene_name(args.scene)
+    path = render_panels(Path(args.out) / f"{name}_{args.color_by}.png", coord, [Panel(colors, title)],
+                         title=name, **render_options(args))
+    print(path)

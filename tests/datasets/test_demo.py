@@ -10,6 +10,7 @@ import pytest
 
 from pointcept.datasets import DATASETS, build_dataset
 from pointcept.datasets import demo
+from pointcept.datasets.demo import writer
 from pointcept.datasets.demo import (
     DEMO_CLASS_NAMES,
     DEMO_THING_CLASSES,
@@ -157,7 +158,7 @@ def test_failed_write_leaves_no_scene_and_no_temp_folder(tmp_path, monkeypatch):
             raise OSError("disk full")
         real_save(path, array)
 
-    monkeypatch.setattr(demo.np, "save", failing_save)
+    monkeypatch.setattr(writer.np, "save", failing_save)
     with pytest.raises(OSError, match="disk full"):
         write_demo_dataset(tmp_path, num_train=1, num_val=0)
     assert os.listdir(tmp_path / "train") == []

@@ -12,7 +12,7 @@ from pointcept.datasets.collate import point_collate_fn
 from pointcept.datasets.defaults import SceneDataError
 from pointcept.datasets.detection import SUNRGBDDataset
 from pointcept.datasets.detection_demo import DemoDetectionDataset
-from pointcept.datasets.pipelines_detection import detection_data
+from pointcept.datasets.pipelines import detection_data
 
 REPO = Path(__file__).resolve().parents[2]
 #: VoteNet rows: cx cy cz l/2 w/2 h/2 heading class

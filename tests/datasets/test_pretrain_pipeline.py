@@ -3,7 +3,7 @@
 import numpy as np
 
 from pointcept.datasets.demo import generate_room
-from pointcept.datasets.pipelines_pretrain import groupcontrast_pretrain_pipeline
+from pointcept.datasets.pipelines import groupcontrast_pretrain_pipeline
 from pointcept.datasets.transforms import Compose
 
 # (transform type, the distinguishing settings) in the order Pointcept's MSC config runs them

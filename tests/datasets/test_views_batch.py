@@ -1,4 +1,8 @@
-"""Collating two-view samples and globalising their per-sample indices (``globalize_view_batch``)."""
+"""Collating two-view samples: ``point_collate_fn`` makes their per-sample indices batch-global.
+
+``collate_fn`` (plain concatenation) keeps them local; :func:`globalize_view_batch` is what
+``point_collate_fn`` applies, idempotent on a batch that is already global.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,14 @@ import numpy as np
 import pytest
 import torch
 
-from pointcept.datasets import build_dataset, point_collate_fn
+from pointcept.datasets import build_dataset, collate_fn, point_collate_fn
 from pointcept.datasets.demo import generate_room, write_demo_dataset
-from pointcept.datasets.pipelines_pretrain import groupcontrast_pretrain_pipeline
+from pointcept.datasets.pipelines import groupcontrast_pretrain_pipeline
 from pointcept.datasets.transforms import Compose
-from pointcept.datasets.views_batch import globalize_view_batch
+from pointcept.datasets import views_batch
 from pointcept.utils.offsets import offset2batch as offset_to_batch
+from pointcept.utils.views import (GLOBAL_VIEW_KEYS, globalize_view_batch, is_global_view_batch,
+                                   with_global_views)
 
 
 def demo_sample(seed: int) -> dict:
@@ -30,17 +36,41 @@ def samples() -> list[dict]:
 
 
 def test_collate_keeps_local_indices_and_cumsums_offsets(samples):
-    batch = point_collate_fn(samples)
+    batch = collate_fn(samples)  # plain concatenation: indices stay local to their sample
     assert batch["view1_offset"].tolist() == np.cumsum([len(s["view1_coord"]) for s in samples]).tolist()
     assert batch["match_offset"].tolist() == np.cumsum([len(s["match_index"]) for s in samples]).tolist()
     assert batch["num_segments"].tolist() == [int(s["num_segments"]) for s in samples]  # not summed
     assert torch.equal(batch["match_index"], torch.cat([s["match_index"] for s in samples]))  # still local
     assert batch["view1_feat"].shape == (len(batch["view1_coord"]), 6)
     assert batch["view1_overlap"].dtype == torch.bool
+    assert not is_global_view_batch(batch)
+
+
+def test_point_collate_gives_the_globalised_batch(samples):
+    local = collate_fn(samples)
+    batch = point_collate_fn(samples)
+    expected = {**local, **globalize_view_batch(local)}
+    assert set(batch) == set(expected) and is_global_view_batch(batch)
+    for key, value in expected.items():
+        assert torch.equal(batch[key], value), key
+    assert batch["num_segments"].tolist() == [int(s["num_segments"]) for s in samples]  # still per sample
+    assert not torch.equal(batch["match_index"], local["match_index"])  # shifted: samples 1, 2 start later
+
+
+def test_a_global_batch_is_never_shifted_twice(samples):
+    batch = point_collate_fn(samples)
+    again = globalize_view_batch(batch)
+    assert set(again) == {k for k in GLOBAL_VIEW_KEYS if k in batch}
+    for key, value in again.items():
+        assert value is batch[key], key  # the batch's own entries, untouched
+    assert with_global_views(batch) is batch
+    twice = with_global_views(with_global_views(collate_fn(samples)))
+    assert all(torch.equal(twice[k], batch[k]) for k in batch)
+    assert views_batch.globalize_view_batch is globalize_view_batch  # the old import path still works
 
 
 def test_globalize_gives_valid_global_rows(samples):
-    batch = point_collate_fn(samples)
+    batch = collate_fn(samples)
     g = globalize_view_batch(batch)
     rows = 0
     for b, s in enumerate(samples):
@@ -60,7 +90,7 @@ def test_globalize_gives_valid_global_rows(samples):
 
 
 def test_globalize_makes_segments_unique_across_samples(samples):
-    batch = point_collate_fn(samples)
+    batch = collate_fn(samples)
     g = globalize_view_batch(batch)
     total = int(batch["num_segments"].sum())
     assert len(g["segment_batch"]) == total
@@ -106,13 +136,14 @@ def test_full_pipeline_on_demo_dataset(tmp_path):
                                  transform=groupcontrast_pretrain_pipeline()))
     torch.manual_seed(0)
     batch = point_collate_fn([dataset[0], dataset[1], dataset[0]])
-    per_view = ("coord", "grid_coord", "origin_coord", "origin_index", "overlap", "segment", "offset", "feat")
+    per_view = ("coord", "grid_coord", "origin_coord", "origin_index", "overlap", "segment", "offset", "feat",
+                "batch")
     expected = {f"view{v}_{k}" for v in (1, 2) for k in per_view}
-    expected |= {"match_index", "match_offset", "num_segments"}
+    expected |= {"match_index", "match_offset", "num_segments", "match_batch", "segment_batch"}
     assert set(batch) == expected
     assert batch["view1_grid_coord"].dtype == torch.int64 and batch["view1_feat"].shape[1] == 6
     assert batch["num_segments"].shape == (3,) and (batch["num_segments"] > 0).all()
-    g = globalize_view_batch(batch)
+    g = batch  # point_collate_fn already globalised it
     o1 = batch["view1_origin_coord"][g["match_index"][:, 0]]
     o2 = batch["view2_origin_coord"][g["match_index"][:, 1]]
     assert ((o1 - o2).norm(dim=1) <= 0.03 + 1e-6).all()

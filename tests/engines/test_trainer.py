@@ -5,12 +5,12 @@ import os
 import pytest
 import torch
 
-from pointcept.engines.checkpoint import load_weights
 from pointcept.engines.cli import train_worker
 from pointcept.engines.hooks import HOOKS, HookBase
 from pointcept.engines.launch import launch
 from pointcept.engines.train import build_trainer
 from pointcept.models import build_model
+from pointcept.models.weights import load_weights
 from pointcept.utils.logger import remove_file_handlers
 
 

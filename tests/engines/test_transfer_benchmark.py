@@ -274,3 +274,13 @@ def test_colour_only_baselines_say_their_stem_is_not_loaded_on_full_scannet():
         assert cfg.weight_allow_partial == ["backbone.conv_input."]
         assert resolve_method(name).finetune_options_for("scannet-real-cpu") == []
     assert resolve_method("gc").finetune_options_for("scannet") == []
+
+
+def test_config_hash_ignores_key_order():
+    from pointcept.benchmark.plan import config_hash
+    from pointcept.utils.config import Config
+
+    a = Config(dict(model=dict(type="X", depth=2, width=3), epoch=4, seed=1))
+    b = Config(dict(epoch=4, model=dict(width=3, type="X", depth=2), seed=2))
+    assert config_hash(a) == config_hash(b)
+    assert config_hash(a) != config_hash(Config(dict(model=dict(type="X", depth=2, width=4), epoch=4)))

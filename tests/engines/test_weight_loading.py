@@ -13,20 +13,14 @@ import numpy as np
 import pytest
 import torch
 
-from pointcept.engines.checkpoint import (
-    BackboneLoadError,
-    CheckpointLoadError,
-    TASK_HEAD_PREFIXES,
-    detect_backbone_prefix,
-    rng_state,
-    safe_torch_load,
-    save_checkpoint,
-    set_rng_state,
-)
+from pointcept.engines.checkpoint import save_checkpoint
 from pointcept.engines.hooks import CheckpointLoader, CheckpointSaver
 from pointcept.engines.train import Trainer
 from pointcept.models import build_model
+from pointcept.models.weights import TASK_HEAD_PREFIXES, BackboneLoadError, detect_backbone_prefix
+from pointcept.utils.checkpoint_io import CheckpointLoadError, safe_torch_load
 from pointcept.utils.config import Config
+from pointcept.utils.seed import rng_state, set_rng_state
 
 REPO = Path(__file__).resolve().parents[2]
 FT_CONFIG = REPO / "configs" / "scannet" / "semseg-spunet-v1m1-4-ft-groupcontrast.py"
@@ -331,3 +325,35 @@ def test_resume_names_a_checkpoint_that_is_not_a_trainer_state(tmp_path):
     torch.save({"state_dict": {}}, path)
     with pytest.raises(CheckpointLoadError, match=rf"resume checkpoint {path} lacks \['optimizer'"):
         StubTrainer(Config(dict()), segmentor(), tmp_path / "exp").resume_from(str(path))
+
+
+# ------------------------------------------------------------------------------------------ where it lives
+def test_the_old_engines_checkpoint_path_re_exports_the_moved_names():
+    import pointcept.engines.checkpoint as old
+    import pointcept.models.weights as weights
+    import pointcept.utils.checkpoint_io as checkpoint_io
+    import pointcept.utils.seed as seed
+
+    for module in (weights, checkpoint_io):
+        for name in module.__all__:
+            assert getattr(old, name) is getattr(module, name), name
+    assert (old.rng_state, old.set_rng_state) == (seed.rng_state, seed.set_rng_state)
+
+
+def test_weight_loading_and_safe_reads_import_nothing_above_them():
+    """models.weights imports only utils; the safe read and the RNG helpers import no project module; the
+    datasets read ``la_file`` without the engines (function-level imports count too)."""
+    import ast
+
+    def project_imports(relative: str) -> set[str]:
+        tree = ast.parse((REPO / relative).read_text())
+        names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        names |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert not [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level], relative
+        return {n for n in names if n == "pointcept" or n.startswith("pointcept.")}
+
+    assert {m.split(".")[1] for m in project_imports("pointcept/models/weights.py")} == {"utils"}
+    assert project_imports("pointcept/utils/checkpoint_io.py") == set()
+    assert project_imports("pointcept/utils/seed.py") == set()
+    assert not {m for m in project_imports("pointcept/datasets/preprocessing/data_efficient.py")
+                if m.startswith("pointcept.engines")}

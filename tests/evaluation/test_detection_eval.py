@@ -1,11 +1,12 @@
-"""Box IoU, NMS and the pinned ``box_map`` on hand-made cases with known answers."""
+"""The pinned ``box_map`` on hand-made cases with known answers (box IoU and NMS: tests/utils/test_boxes.py)."""
 
 import math
 
 import numpy as np
 import pytest
 
-from pointcept.evaluation.detection import box_iou_3d, box_map, format_detection_table, nms_3d
+from pointcept.evaluation.detection import box_map, format_detection_table
+from pointcept.utils.boxes import box_iou_3d
 
 UNIT = [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0]
 
@@ -16,86 +17,6 @@ def box(x=0.0, y=0.0, z=0.0, dx=1.0, dy=1.0, dz=1.0, heading=0.0):
 
 def iou(a, b) -> float:
     return float(box_iou_3d(a, b)[0, 0])
-
-
-# ------------------------------------------------------------------------------------------ IoU
-@pytest.mark.parametrize("a, b, expected", [
-    (box(), box(), 1.0),  # identical
-    (box(), box(x=0.5), 1 / 3),  # half-shifted along x: overlap 1/2, union 3/2
-    (box(), box(y=0.5, z=0.5), 1 / 7),  # quarter overlap: 1/4 / (2 - 1/4)
-    (box(dx=2.0), box(dx=2.0, heading=np.pi / 2), 1 / 3),  # 2x1 rotated 90 deg: cross of 1x1, union 3
-    (box(dx=2.0), box(dy=2.0, heading=np.pi / 2), 1.0),  # the same box written two ways
-    (box(), box(heading=np.pi / 4), 0.5 * (2 * (math.sqrt(2) - 1)) / (1 - (math.sqrt(2) - 1))),  # octagon
-    (box(), box(x=3.0), 0.0),  # disjoint
-    (box(), box(x=1.0), 0.0),  # touching faces
-    (box(), box(z=2.0), 0.0),  # stacked
-    (box(dx=2, dy=2, dz=2), box(), 1 / 8),  # nested
-])
-def test_iou_known_answers(a, b, expected):
-    assert iou(a, b) == pytest.approx(expected, abs=1e-9)
-    assert iou(b, a) == pytest.approx(expected, abs=1e-9)
-
-
-@pytest.mark.parametrize("turn", [np.pi, -np.pi, 2 * np.pi, 3 * np.pi])
-def test_iou_heading_symmetry(turn):
-    a = box(1.0, 2.0, 0.5, 1.5, 0.7, 0.9, 0.3)
-    b = a.copy()
-    b[0, 6] += turn
-    assert iou(a, b) == pytest.approx(1.0, abs=1e-9)
-
-
-def _clip(subject, clip):
-    """Scalar Sutherland-Hodgman reference for two counter-clockwise convex polygons."""
-    out = list(subject)
-    for i in range(len(clip)):
-        a, b = clip[i], clip[(i + 1) % len(clip)]
-        side = lambda p: (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0])  # noqa: E731
-        polygon, out = out, []
-        for j, cur in enumerate(polygon):
-            nxt = polygon[(j + 1) % len(polygon)]
-            if side(cur) >= 0:
-                out.append(cur)
-            if (side(cur) >= 0) != (side(nxt) >= 0):
-                t = side(cur) / (side(cur) - side(nxt))
-                out.append((cur[0] + t * (nxt[0] - cur[0]), cur[1] + t * (nxt[1] - cur[1])))
-        if not out:
-            return 0.0
-    return abs(sum(p[0] * q[1] - q[0] * p[1] for p, q in zip(out, out[1:] + out[:1]))) / 2
-
-
-def test_iou_matches_scalar_reference_on_random_boxes():
-    from pointcept.evaluation.detection import bev_corners
-
-    rng = np.random.default_rng(0)
-    a = np.c_[rng.uniform(-1, 1, (40, 3)), rng.uniform(0.2, 2, (40, 3)), rng.uniform(-np.pi, np.pi, 40)]
-    b = np.c_[rng.uniform(-1, 1, (30, 3)), rng.uniform(0.2, 2, (30, 3)), rng.uniform(-np.pi, np.pi, 30)]
-    got = box_iou_3d(a, b)
-    ca, cb = bev_corners(a), bev_corners(b)
-    for i in range(len(a)):
-        for j in range(len(b)):
-            area = _clip([tuple(p) for p in ca[i]], [tuple(p) for p in cb[j]])
-            z = max(0.0, min(a[i, 2] + a[i, 5] / 2, b[j, 2] + b[j, 5] / 2) - max(a[i, 2] - a[i, 5] / 2, b[j, 2] - b[j, 5] / 2))
-            inter = area * z
-            expected = inter / (a[i, 3:6].prod() + b[j, 3:6].prod() - inter)
-            assert got[i, j] == pytest.approx(expected, abs=1e-9)
-    assert (got > 0).mean() > 0.2  # the sample does exercise overlaps
-
-
-def test_iou_empty_inputs():
-    assert box_iou_3d(np.zeros((0, 7)), box()).shape == (0, 1)
-    assert box_iou_3d(box(), np.zeros((0, 7))).shape == (1, 0)
-
-
-# ------------------------------------------------------------------------------------------ NMS
-def test_nms_per_class_and_threshold():
-    boxes = np.concatenate([box(), box(x=0.1), box(x=0.5), box(x=0.1), box(x=5)])
-    scores = np.array([0.9, 0.8, 0.7, 0.95, 0.1])
-    classes = np.array([0, 0, 0, 1, 0])
-    keep = nms_3d(boxes, scores, 0.25, classes)
-    # class 0: box 1 (IoU 0.82 with box 0) goes, box 2 (IoU 1/3 > 0.25) goes, far box stays; class 1 alone
-    assert keep.tolist() == [3, 0, 4]
-    assert nms_3d(boxes, scores, 0.25).tolist() == [3, 4]  # class-agnostic: box 3 suppresses 0, 1 and 2
-    assert nms_3d(np.zeros((0, 7)), np.zeros(0)).tolist() == []
 
 
 # ------------------------------------------------------------------------------------------ mAP

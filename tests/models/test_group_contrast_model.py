@@ -5,12 +5,12 @@ import math
 import pytest
 import torch
 
-from pointcept.datasets.collate import point_collate_fn
+from pointcept.datasets.collate import collate_fn, point_collate_fn
 from pointcept.datasets.demo import generate_room
-from pointcept.datasets.pipelines_pretrain import groupcontrast_pretrain_pipeline
+from pointcept.datasets.pipelines import groupcontrast_pretrain_pipeline
 from pointcept.datasets.transforms import Compose
-from pointcept.engines.checkpoint import load_weights
 from pointcept.models import build_model
+from pointcept.models.weights import load_weights
 from pointcept.models.group_contrast import model as gc_module
 
 TINY_BACKBONE = dict(type="SpUNet-v1m1", in_channels=6, num_classes=0, base_channels=8,
@@ -25,7 +25,7 @@ def gc_config(**overrides):
 
 
 @pytest.fixture(scope="module")
-def view_batch():
+def view_samples():
     import numpy as np
 
     pipeline = Compose(groupcontrast_pretrain_pipeline(grid_size=0.1, match_radius=0.1))
@@ -36,7 +36,12 @@ def view_batch():
         data["color"] = data["color"].astype(np.float32)
         data["index_valid_keys"] = ["coord", "color", "normal", "superpoint"]
         samples.append(pipeline(data, np.random.default_rng(seed)))
-    return point_collate_fn(samples)
+    return samples
+
+
+@pytest.fixture(scope="module")
+def view_batch(view_samples):
+    return point_collate_fn(view_samples)
 
 
 def build(**overrides):
@@ -55,6 +60,21 @@ def test_forward_backward_gives_student_gradients_only(view_batch):
     assert not missing, f"student parameters without gradient: {missing}"
     assert all(p.grad is None for p in model.teacher.parameters())
     assert all(p.grad is not None for p in model.predictor.parameters())
+
+
+def test_global_and_hand_built_local_batches_give_the_same_step(view_samples, view_batch):
+    """A collated batch is already global (the model must not shift it again); a hand-built one of local
+    indices (plain concatenation, no ``view*_batch``) is globalised by the model itself."""
+    local = collate_fn(view_samples)
+    assert "view1_batch" not in local and "view1_batch" in view_batch
+    assert not torch.equal(local["match_index"], view_batch["match_index"])
+    model = build(positive="segment").eval()  # eval: no centre update between the two calls
+    losses = []
+    for batch in (view_batch, local):
+        torch.manual_seed(3)
+        out = model(batch)
+        losses.append((out["loss"].item(), out["num_pairs"].item(), out["num_segments"].item()))
+    assert losses[0] == losses[1] and losses[0][1] > 0
 
 
 def test_teacher_follows_the_ema(view_batch):

@@ -12,13 +12,12 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from pointcept.datasets.collate import point_collate_fn
+from pointcept.datasets.collate import collate_fn, point_collate_fn
 from pointcept.datasets.demo import generate_room
-from pointcept.datasets.pipelines_msc import msc_pretrain_pipeline, pointcontrast_pretrain_pipeline
+from pointcept.datasets.pipelines import msc_pretrain_pipeline, pointcontrast_pretrain_pipeline
 from pointcept.datasets.transforms import Compose
-from pointcept.datasets.views_batch import globalize_view_batch
-from pointcept.engines.checkpoint import load_weights
 from pointcept.models import build_model
+from pointcept.models.weights import load_weights
 from pointcept.models.masked_scene_contrast import model as msc_module
 from pointcept.models.masked_scene_contrast.losses import NEAR, csc_info_nce, csc_partitions, info_nce
 from pointcept.utils.config import Config
@@ -31,7 +30,7 @@ RADIUS = 0.1  # views voxelised at 0.1 m in these tests
 
 
 @pytest.fixture(scope="module")
-def view_batch():
+def view_samples():
     pipeline = Compose(msc_pretrain_pipeline(grid_size=0.1, match_radius=RADIUS))
     samples = []
     for seed in (0, 1, 2):
@@ -40,7 +39,12 @@ def view_batch():
         data["color"] = data["color"].astype(np.float32)
         data["index_valid_keys"] = ["coord", "color", "normal"]
         samples.append(pipeline(data, np.random.default_rng(seed)))
-    return point_collate_fn(samples)
+    return samples
+
+
+@pytest.fixture(scope="module")
+def view_batch(view_samples):
+    return point_collate_fn(view_samples)
 
 
 def build(type_name="MSC-v1m1", **overrides):
@@ -100,7 +104,7 @@ def test_model_masks_share_and_pairs_hidden_twice_only_without_the_option(view_b
     masks = {}
     for unmask in (False, True):
         model = build(mask_rate=0.4, unmask_matched_pairs=unmask)
-        batch = {**view_batch, **globalize_view_batch(view_batch)}
+        batch = view_batch  # point_collate_fn made it batch-global
         arrays = {v: model.view_arrays(batch, v) for v in ("view1", "view2")}
         candidates, _ = model.match(arrays)
         torch.manual_seed(5)
@@ -457,6 +461,18 @@ def test_missing_reconstruction_target_is_named(view_batch):
     batch = {k: v for k, v in view_batch.items() if k != "view2_color"}
     with pytest.raises(KeyError, match="view2_color"):
         build()(batch)
+
+
+def test_global_and_hand_built_local_batches_give_the_same_step(view_samples, view_batch):
+    local = collate_fn(view_samples)  # plain concatenation: local indices, no view*_batch
+    assert "view1_batch" not in local and "view1_batch" in view_batch
+    model = build(view1_mix_prob=1.0)
+    outs = []
+    for batch in (view_batch, local):
+        torch.manual_seed(4)
+        outs.append(model(batch))
+    for key in ("loss", "nce_loss", "num_pairs", "mask_share"):
+        assert torch.equal(outs[0][key], outs[1][key]), key
 
 
 def test_msc_backward_runs_through_the_sparse_backbone(view_batch):

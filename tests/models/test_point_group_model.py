@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from pointcept.engines.checkpoint import load_weights
 from pointcept.models import build_model
+from pointcept.models.weights import load_weights
 from pointcept.models.point_group import offset_losses
 from pointcept.utils.config import Config
 

@@ -1,4 +1,4 @@
-"""The shared matcher (pointcept/models/layers/matching.py): radius, k limit, samples, and GC's use of it."""
+"""The shared matcher (pointcept/utils/matching.py): radius, k limit, samples, and GC's use of it."""
 
 import numpy as np
 import pytest
@@ -6,10 +6,10 @@ import torch
 
 from pointcept.datasets.collate import point_collate_fn
 from pointcept.datasets.demo import generate_room
-from pointcept.datasets.pipelines_msc import msc_pretrain_pipeline
+from pointcept.datasets.pipelines import msc_pretrain_pipeline
 from pointcept.datasets.transforms import Compose
-from pointcept.datasets.views_batch import globalize_view_batch
-from pointcept.models.layers.matching import one_per_query, radius_match, sample_rows, view_pairs
+from pointcept.models.layers import matching as old_path
+from pointcept.utils.matching import one_per_query, radius_match, sample_rows, view_pairs
 
 
 def test_known_views_give_the_known_pairs_with_radius_and_k_limit():
@@ -69,14 +69,30 @@ def test_k1_radius_match_reproduces_the_generators_match_index():
         data["color"] = data["color"].astype(np.float32)
         data["index_valid_keys"] = ["coord", "color", "normal"]
         samples.append(pipeline(data, np.random.default_rng(seed)))
-    collated = point_collate_fn(samples)
-    batch = {**collated, **globalize_view_batch(collated)}
+    batch = point_collate_fn(samples)  # batch-global indices
     generator_pairs, generator_batch = view_pairs(batch)  # radius=None: the generator's pairs
     pairs, pair_batch = view_pairs(batch, radius=0.1, max_k=1)
     assert len(generator_pairs) > 50
     assert {tuple(p) for p in pairs.tolist()} == {tuple(p) for p in generator_pairs.tolist()}
     assert torch.equal(pair_batch, batch["view1_batch"][pairs[:, 0]])
     assert torch.equal(generator_batch, batch["match_batch"])
+
+
+def test_old_import_path_reexports_the_one_matcher():
+    assert (old_path.radius_match, old_path.one_per_query, old_path.sample_rows, old_path.view_pairs) == (
+        radius_match, one_per_query, sample_rows, view_pairs)
+
+
+def test_ties_break_by_support_row():
+    # three support points at the same distance, in two cells; and two duplicates of one point
+    query = torch.zeros(1, 3)
+    support = torch.tensor([[0.05, 0.0, 0.0], [-0.05, 0.0, 0.0], [0.0, 0.05, 0.0], [0.05, 0.0, 0.0]])
+    zeros = torch.zeros(4, dtype=torch.long)
+    pairs, _ = radius_match(query, zeros[:1], support, zeros, 0.1, max_k=4)
+    first = pairs[:, 1].tolist()
+    assert sorted(first) == [0, 1, 2, 3]
+    assert first.index(0) < first.index(3)  # duplicates in one cell: lower row first
+    assert radius_match(query, zeros[:1], support, zeros, 0.1, max_k=1)[0].tolist() == [[0, first[0]]]
 
 
 def test_one_per_query_keeps_one_candidate_of_each_query():
@@ -113,7 +129,7 @@ def test_bad_input_names_the_problem():
 def test_groupcontrast_routes_its_pairs_through_the_shared_matcher(monkeypatch):
     from pointcept.models import build_model
     from pointcept.models.group_contrast import model as gc_module
-    from pointcept.datasets.pipelines_pretrain import groupcontrast_pretrain_pipeline
+    from pointcept.datasets.pipelines import groupcontrast_pretrain_pipeline
 
     pipeline = Compose(groupcontrast_pretrain_pipeline(grid_size=0.1, match_radius=0.1))
     room = generate_room(0, points_per_m2=40)

@@ -8,12 +8,12 @@ import torch
 
 from pointcept.datasets.collate import point_collate_fn
 from pointcept.datasets.demo import DEMO_THING_CLASSES, generate_room
-from pointcept.datasets.detection import points_in_boxes as points_in_boxes_np
-from pointcept.datasets.pipelines_detection import detection_train_pipeline, detection_val_pipeline
+from pointcept.datasets.pipelines import detection_train_pipeline, detection_val_pipeline
 from pointcept.datasets.transforms import Compose
 from pointcept.models import build_model
 from pointcept.models.votenet import BoxCoder
 from pointcept.models.votenet.losses import seed_vote_targets
+from pointcept.utils.boxes import points_in_boxes as points_in_boxes_np
 
 TINY = dict(type="SpUNet-v1m1", in_channels=6, num_classes=0, channels=(8, 16, 16, 16, 16, 16, 16, 16),
             layers=(1,) * 8, bn_momentum=0.1)

@@ -112,3 +112,80 @@ def test_dump_reloads_to_the_same_values(config_tree, tmp_path):
                                        ("{'a': 1}", {"a": 1})])
 def test_parse_value(raw, value):
     assert parse_value(raw) == value
+
+
+# ------------------------------------------------------------------ config variables, references, overlays
+@pytest.fixture
+def reference_tree(tmp_path):
+    write(tmp_path / "pipeline.py", """
+        _steps = [dict(type="A"), dict(type="Grid", grid_size="${_grid_size}")]
+        _transform = ["${*_steps}", dict(type="Collect", keys="${_keys}")]
+        _keys = ("coord",)
+    """)
+    write(tmp_path / "dataset.py", """
+        _grid_size = 0.05
+        data = dict(num_classes=3, train=dict(type="D", transform="${_transform}"))
+    """)
+    write(tmp_path / "child.py", """
+        _base_ = ["pipeline.py", "dataset.py"]
+        _grid_size = 0.02
+        model = dict(classes="${data.num_classes}", sizes="${sizes}")
+        sizes = [1, 2]
+    """)
+    return tmp_path
+
+
+def test_references_are_late_bound_spliced_and_private_variables_dropped(reference_tree, tmp_path):
+    cfg = Config.fromfile(reference_tree / "child.py")
+    assert cfg.data.train.transform == [{"type": "A"}, {"type": "Grid", "grid_size": 0.02},
+                                        {"type": "Collect", "keys": ("coord",)}]
+    assert cfg.model == {"classes": 3, "sizes": [1, 2]}
+    assert not any(key.startswith("_") for key in cfg)
+    assert "sizes" in cfg.__dict__["_config_variables"]  # read by the config itself: not an unknown key
+    cfg.dump(tmp_path / "config.py")  # resolved: every value written out, reloads to the same values
+    assert "${" not in (tmp_path / "config.py").read_text() and Config.fromfile(tmp_path / "config.py") == cfg
+
+
+def test_two_bases_defining_one_private_variable_is_an_error(tmp_path):
+    write(tmp_path / "a.py", "_x = 1\n")
+    write(tmp_path / "b.py", "_x = 2\n")
+    write(tmp_path / "c.py", "_base_ = ['a.py', 'b.py']\n")
+    with pytest.raises(KeyError, match="'_x' is defined by two bases"):
+        Config.fromfile(tmp_path / "c.py")
+
+
+def test_overlay_sets_what_a_base_set_and_keeps_delete(reference_tree):
+    write(reference_tree / "budget.py", """
+        _grid_size = 0.1
+        optimizer = dict(_delete_=True, type="Adam", lr=0.002)
+        data = dict(train=dict(cache=True))
+    """)
+    write(reference_tree / "run.py", """
+        _base_ = ["child.py"]
+        _overlay_ = ["budget.py"]
+        optimizer = dict(lr=0.003)
+    """)
+    cfg = Config.fromfile(reference_tree / "run.py")
+    assert cfg.optimizer == {"type": "Adam", "lr": 0.003}  # the overlay replaced the (absent) optimizer
+    assert cfg.data.train.cache is True and cfg.data.train.transform[1]["grid_size"] == 0.1
+
+
+@pytest.mark.parametrize("text,error,match", [
+    ("x = '${_nope}'\n_nape = 1\n", KeyError, r"\$\{_nope\}.* at x: no config variable '_nope'.*'_nape'"),
+    ("x = ['${*_y}']\n_y = 3\n", TypeError, "expected a list to splice"),
+    ("x = '${_a}'\n_a = '${_b}'\n_b = ['${_a}']\n", ValueError, "cycle"),
+    ("x = dict(a='${_d.b}')\n_d = dict(c=1)\n", KeyError, "_d has no key 'b'"),
+])
+def test_bad_references_are_named(tmp_path, text, error, match):
+    write(tmp_path / "c.py", text)
+    with pytest.raises(error, match=match):
+        Config.fromfile(tmp_path / "c.py")
+
+
+def test_a_dict_cannot_be_merged_into_a_reference(tmp_path):
+    write(tmp_path / "base.py", "_backbone = dict(a=1)\nmodel = dict(backbone='${_backbone}')\n")
+    write(tmp_path / "child.py", "_base_ = 'base.py'\nmodel = dict(backbone=dict(a=2))\n")
+    with pytest.raises(ValueError, match="override '_backbone' instead"):
+        Config.fromfile(tmp_path / "child.py")
+    write(tmp_path / "ok.py", "_base_ = 'base.py'\n_backbone = dict(a=2)\n")
+    assert Config.fromfile(tmp_path / "ok.py").model == {"backbone": {"a": 2}}

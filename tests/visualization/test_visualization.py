@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 from pointcept.datasets.collate import point_collate_fn
 from pointcept.datasets.demo import generate_room, write_demo_dataset
-from pointcept.datasets.pipelines_pretrain import groupcontrast_pretrain_pipeline
+from pointcept.datasets.pipelines import groupcontrast_pretrain_pipeline
 from pointcept.datasets.preprocessing.ply import read_ply
 from pointcept.datasets.transforms import Compose
 from pointcept.engines.hooks import HOOKS
@@ -32,7 +32,7 @@ TINY_GC = dict(type="GC-v1m1", backbone=TINY_BACKBONE, backbone_out_channels=16,
                group_dim=8, contrast_dim=8, num_prototypes=6, num_samples=64)
 GRID = 0.1
 CONFIG_TEXT = f"""
-from pointcept.datasets.pipelines_pretrain import groupcontrast_pretrain_pipeline as _pipeline
+from pointcept.datasets.pipelines import groupcontrast_pretrain_pipeline as _pipeline
 model = {TINY_GC!r}
 data = dict(train=dict(type="DemoDataset", split="train", data_root="unused",
                        transform=_pipeline(grid_size={GRID}, match_radius={GRID})))

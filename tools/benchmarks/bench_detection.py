@@ -33,6 +33,7 @@ from pointcept.evaluation.detection import box_map  # noqa: E402
 from pointcept.models import build_model  # noqa: E402
 from pointcept.models.layers.point_ops import ball_query, furthest_point_sample, group_points  # noqa: E402
 from pointcept.utils.config import Config  # noqa: E402
+from pointcept.utils.comm import to_device  # noqa: E402
 
 DEFAULT_CONFIG = REPO / "configs" / "scannet" / "detection-votenet-spunet-v1m1-2-real-cpu.py"
 
@@ -62,10 +63,6 @@ class Timer:
 
     def medians(self, skip: int = 0) -> dict[str, float]:
         return {k: float(np.median(v[skip:] if len(v) > skip else v)) for k, v in self.times.items()}
-
-
-def to_device(batch: dict, device: torch.device) -> dict:
-    return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
 
 
 def bench_training(cfg, device, steps: int, warmup: int) -> dict[str, float]:

@@ -34,11 +34,10 @@ from bench_groupcontrast import load_scene  # noqa: E402
 from timing import median_time  # noqa: E402
 
 from pointcept.datasets.collate import point_collate_fn  # noqa: E402
-from pointcept.datasets.pipelines_msc import msc_pretrain_pipeline  # noqa: E402
-from pointcept.datasets.pipelines_pretrain import groupcontrast_pretrain_pipeline  # noqa: E402
+from pointcept.datasets.pipelines import groupcontrast_pretrain_pipeline, msc_pretrain_pipeline  # noqa: E402
 from pointcept.datasets.preprocessing.segmentation import segment_point_cloud  # noqa: E402
 from pointcept.datasets.transforms import Compose  # noqa: E402
-from pointcept.datasets.views_batch import globalize_view_batch  # noqa: E402
+from pointcept.utils.views import globalize_view_batch  # noqa: E402  (idempotent)
 from pointcept.models import build_model  # noqa: E402
 from pointcept.utils.config import Config  # noqa: E402
 

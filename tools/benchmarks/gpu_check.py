@@ -45,9 +45,9 @@ for _path in (ROOT, HERE):
 
 from timing import median_time  # noqa: E402  (this folder)
 
-from pointcept.engines.checkpoint import unwrap_model  # noqa: E402
 from pointcept.engines.hooks import HookBase  # noqa: E402
 from pointcept.models.layers.sparse_backend import cuda_backends  # noqa: E402
+from pointcept.models.weights import unwrap_model  # noqa: E402
 from pointcept.utils.synthetic import random_voxel_cloud  # noqa: E402
 
 NA = "n/a"

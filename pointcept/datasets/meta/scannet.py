@@ -1,4 +1,4 @@
-"""ScanNet benchmark class tables (facts of the ScanNet v2 / ScanNet200 benchmarks).
+"""ScanNet benchmark class tables (facts of the ScanNet v2 / ScanNet200 benchmarks and VoteNet's detection).
 
 Index i of a ``CLASS_NAMES`` tuple is training label i; ``VALID_CLASS_IDS`` holds the raw id each label
 comes from (NYU40 ids for the 20-class benchmark, ScanNet raw category ids for ScanNet200).
@@ -15,6 +15,13 @@ CLASS_NAMES_20 = (
     'counter', 'desk', 'curtain', 'refrigerator', 'shower curtain', 'toilet', 'sink', 'bathtub',
     'otherfurniture',
 )
+
+#: segment20 label of ScanNet detection class 0 (detection drops wall and floor, labels 0 and 1)
+SCANNET_FIRST_DETECTION_LABEL = 2
+
+#: ScanNet's 18 detection classes: the 20 benchmark classes without wall and floor (VoteNet's order;
+#: VoteNet names the last one ``garbagebin``, NYU40 ``otherfurniture``)
+SCANNET_DETECTION_CLASS_NAMES = tuple(CLASS_NAMES_20[SCANNET_FIRST_DETECTION_LABEL:])
 
 #: raw category ids of the ScanNet200 classes, in label order
 VALID_CLASS_IDS_200 = (

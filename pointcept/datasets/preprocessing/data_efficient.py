@@ -21,6 +21,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from pointcept.utils.checkpoint_io import safe_torch_load
 from pointcept.utils.io import atomic_path, atomic_write_text
 
 __all__ = [
@@ -135,8 +136,6 @@ def load_la_file(path: str | os.PathLike) -> dict[str, np.ndarray]:
             raise ValueError(f"la_file {path} cannot be read: {error}; expected an .npz of point indices "
                              "(tools/make_data_efficient_splits.py)") from None
     else:
-        from pointcept.engines.checkpoint import safe_torch_load
-
         # Pointcept's released files are torch-saved dicts of numpy arrays: read with weights_only=True and
         # only numpy's array reconstruction allowed (scoped to this load), so a crafted file runs no code.
         chosen = safe_torch_load(path, "la_file")

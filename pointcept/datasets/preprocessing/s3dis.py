@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pointcept.datasets.s3dis import S3DIS_CLASS_NAMES
+from pointcept.datasets.meta.s3dis import S3DIS_CLASS_NAMES
 from pointcept.datasets.validation import COORD_LIMIT, POINT_FILE_SPECS
 
 from . import segmentation as seg

@@ -6,7 +6,8 @@ transform here is one linear map ``x -> M (x - pivot) + pivot`` applied to every
 :func:`apply_linear`, so a point inside a box stays inside the transformed box. Only maps that keep boxes
 upright boxes are allowed: reflections and rotations about z, and isotropic scaling. Axis-aligned data
 (ScanNet) passes ``axis_aligned=True``: a rotated box is replaced by the axis-aligned box around it
-(VoteNet's choice), which still contains its points.
+(VoteNet's choice), which still contains its points. The box part of the map is
+:func:`pointcept.utils.boxes.transform_boxes` (re-exported here for its old import path).
 """
 
 from __future__ import annotations
@@ -15,38 +16,12 @@ from typing import Sequence
 
 import numpy as np
 
+from pointcept.utils.boxes import transform_boxes
+
 from .base import TRANSFORMS, Transform
 from .geometric import rotation_matrix
 
 __all__ = ["apply_linear", "transform_boxes", "DetectionRandomFlip", "DetectionRandomRotate", "DetectionRandomScale"]
-
-
-def _wrap(angle: np.ndarray) -> np.ndarray:
-    return (angle + np.pi) % (2 * np.pi) - np.pi
-
-
-def transform_boxes(boxes: np.ndarray, matrix: np.ndarray, pivot: np.ndarray, axis_aligned: bool = False) -> np.ndarray:
-    """Boxes (K, 7) under ``x -> matrix (x - pivot) + pivot``; ``matrix`` must be ``s * [[Q, 0], [0, +-1]]``
-    with Q orthogonal 2x2 and s > 0 (checked)."""
-    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 7)
-    matrix = np.asarray(matrix, dtype=np.float64)
-    scale = abs(matrix[2, 2])
-    planar = matrix[:2, :2] / max(scale, 1e-12)
-    if (np.abs(matrix[:2, 2]) > 1e-9).any() or (np.abs(matrix[2, :2]) > 1e-9).any() or not np.allclose(
-        planar @ planar.T, np.eye(2), atol=1e-6
-    ):
-        raise ValueError(f"transform_boxes: {matrix.tolist()} does not keep boxes upright boxes")
-    out = boxes.copy()
-    out[:, :3] = (boxes[:, :3] - pivot) @ matrix.T + pivot
-    out[:, 3:6] = boxes[:, 3:6] * scale
-    direction = np.stack([np.cos(boxes[:, 6]), np.sin(boxes[:, 6])], axis=1) @ planar.T
-    out[:, 6] = _wrap(np.arctan2(direction[:, 1], direction[:, 0]))
-    if axis_aligned and len(out):
-        # extents of the rotated footprint: |cos| dx + |sin| dy along x, |sin| dx + |cos| dy along y
-        cos, sin = np.abs(np.cos(out[:, 6])), np.abs(np.sin(out[:, 6]))
-        dx, dy = out[:, 3].copy(), out[:, 4].copy()
-        out[:, 3], out[:, 4], out[:, 6] = cos * dx + sin * dy, sin * dx + cos * dy, 0.0
-    return out
 
 
 def apply_linear(data: dict, matrix: np.ndarray, pivot: Sequence[float] | None = None, axis_aligned: bool = False) -> dict:

@@ -23,11 +23,14 @@ Output (the un-prefixed per-point arrays are removed; ``name`` and other metadat
   ``origin_coord`` each point lies in, with ids shared by both views (GroupContrast's "grid" grouping
   ablation; ``segment_key="grid_cell"`` groups by these cells instead of superpoints).
 
+The correspondences come from the project's one matcher (:func:`pointcept.utils.matching.match_views`,
+the radius matcher the models use too), run on CPU tensors in the loader worker.
+
 Batching convention (``point_collate_fn``): view arrays are concatenated and ``view1_offset``,
-``view2_offset`` and ``match_offset`` become cumulative counts, but ``match_index`` and ``view*_segment``
-stay LOCAL to their sample (``num_segments`` is concatenated, not summed). The consumer shifts them with
-:func:`pointcept.datasets.views_batch.globalize_view_batch`, which uses ``match_offset`` to know which
-sample a match row belongs to.
+``view2_offset`` and ``match_offset`` become cumulative counts; ``match_index``, ``view*_segment`` and
+``view*_grid_cell`` are then made batch-global and ``view*_batch``, ``match_batch`` and ``segment_batch``
+added (:func:`pointcept.utils.views.globalize_view_batch`; ``num_segments`` stays per sample). A single
+sample out of this generator holds LOCAL indices (there is only one sample).
 """
 
 from __future__ import annotations
@@ -35,7 +38,9 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-from scipy.spatial import cKDTree
+import torch
+
+from pointcept.utils import matching
 
 from .base import TRANSFORMS, Compose, Transform, add_point_key, point_keys
 
@@ -48,20 +53,14 @@ def match_views(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Nearest view-2 partner of each view-1 point within ``radius`` (inclusive), and both overlap masks.
 
-    Returns ``match_index`` (M, 2) int64, ``overlap1`` and ``overlap2`` (bool, symmetric definition).
+    The numpy face of :func:`pointcept.utils.matching.match_views` (float64 distances), for the
+    generator's loader-worker arrays. Returns ``match_index`` (M, 2) int64, ``overlap1`` and
+    ``overlap2`` (bool, symmetric definition).
     """
-    origin1 = np.asarray(origin1, dtype=np.float64).reshape(-1, 3)
-    origin2 = np.asarray(origin2, dtype=np.float64).reshape(-1, 3)
-    bound = np.nextafter(float(radius), np.inf)  # cKDTree's bound is strict; "within" includes radius
-    if len(origin1) == 0 or len(origin2) == 0:
-        return np.zeros((0, 2), np.int64), np.zeros(len(origin1), bool), np.zeros(len(origin2), bool)
-    dist12, nearest = cKDTree(origin2).query(origin1, k=1, distance_upper_bound=bound)
-    overlap1 = np.isfinite(dist12)
-    dist21, _ = cKDTree(origin1).query(origin2, k=1, distance_upper_bound=bound)
-    overlap2 = np.isfinite(dist21)
-    rows = np.flatnonzero(overlap1)
-    match_index = np.stack([rows, nearest[rows]], axis=1).astype(np.int64)
-    return match_index, overlap1, overlap2
+    origin1 = torch.from_numpy(np.asarray(origin1, dtype=np.float64).reshape(-1, 3))
+    origin2 = torch.from_numpy(np.asarray(origin2, dtype=np.float64).reshape(-1, 3))
+    match_index, overlap1, overlap2 = matching.match_views(origin1, origin2, float(radius))
+    return match_index.numpy(), overlap1.numpy(), overlap2.numpy()
 
 
 def shared_segments(

@@ -5,17 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 
+from pointcept.models.weights import BackboneLoadError, load_backbone_weights
 from pointcept.utils.comm import all_gather_object, is_main_process, synchronize
 from pointcept.utils.io import atomic_path
+from pointcept.utils.seed import rng_state
 
-from ..checkpoint import (BackboneLoadError, load_backbone_weights, remove_stale_checkpoint_tmp, rng_state,
-                          save_checkpoint)
-from ..defaults import register_config_key
+from ..checkpoint import remove_stale_checkpoint_tmp, save_checkpoint
 from .base import HOOKS, HookBase, every_n_data_epochs
-
-register_config_key("weight_allow_partial", "True or allowed-missing key prefixes: permit a partial backbone "
-                    "from ``weight`` (default: every backbone tensor but the task head must load)")
-
 
 @HOOKS.register_module()
 class CheckpointLoader(HookBase):
@@ -29,10 +25,10 @@ class CheckpointLoader(HookBase):
 
     Without a mapping, or when none of its rules matches a checkpoint key, the backbone's prefix is
     detected (``[module.]student.backbone.``, ``[module.]backbone.``, a bare backbone ...). Training stops
-    with :class:`~pointcept.engines.checkpoint.BackboneLoadError` unless every backbone tensor loads, the
+    with :class:`~pointcept.models.weights.BackboneLoadError` unless every backbone tensor loads, the
     task head (``backbone.final.*``) excepted; ``allow_partial`` (default: the config's
     ``weight_allow_partial``: ``True`` or a list of allowed-missing key prefixes) permits a partial load.
-    See :func:`~pointcept.engines.checkpoint.load_backbone_weights`.
+    See :func:`~pointcept.models.weights.load_backbone_weights`.
     """
 
     def __init__(

@@ -1,7 +1,9 @@
-"""Validation after each epoch; the metric math lives in ``pointcept.evaluation``.
+"""Validation after each epoch; the accumulation, the cross-rank reduction and the metric math live in
+:mod:`pointcept.evaluation.evaluator` (the same evaluators the testers use).
 
-:class:`ValidationHook` holds what every task's evaluator shares (when to validate, the eval-mode pass over
-the val loader, the tensorboard scalars); each evaluator adds only its metric.
+:class:`ValidationHook` holds what every task's hook shares (when to validate, the eval-mode pass over the
+val loader feeding the evaluator, the log lines, tensorboard scalars and the tracked metric); each hook adds
+only which evaluator it builds and which metric it tracks.
 """
 
 from __future__ import annotations
@@ -11,17 +13,34 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 import torch
 
-from pointcept.evaluation.semseg import format_class_table, intersection_and_union, semseg_metrics
-from pointcept.utils.comm import all_reduce_sum
+from pointcept.evaluation.evaluator import DatasetEvaluator, SemSegDatasetEvaluator
 
 from .base import HOOKS, HookBase, every_n_data_epochs
 
 
 class ValidationHook(HookBase):
-    """Base of the per-task evaluators: validates every ``every_n_epochs`` passes over the data (checked at
-    round ends, see :func:`~.base.every_n_data_epochs`) and after the last round."""
+    """Base of the per-task validation hooks: validates every ``every_n_epochs`` passes over the data
+    (checked at round ends, see :func:`~.base.every_n_data_epochs`) and after the last round."""
 
     every_n_epochs: int = 1
+    #: whether a NaN tracked metric still becomes ``current_metric_value`` (the semseg hook always reported it)
+    track_non_finite: bool = False
+    _evaluator: DatasetEvaluator | None = None
+
+    def build_evaluator(self) -> DatasetEvaluator:  # pragma: no cover - interface
+        """The task's evaluator for this trainer's config and device."""
+        raise NotImplementedError
+
+    def tracked_metric(self, metrics: Mapping[str, Any]) -> tuple[str, float]:  # pragma: no cover - interface
+        """``(name, value)`` of the metric the best checkpoint follows (also stored as ``val_<name>``)."""
+        raise NotImplementedError
+
+    @property
+    def evaluator(self) -> DatasetEvaluator:
+        """The evaluator, built on first use (the hook is bound to its trainer after construction)."""
+        if self._evaluator is None:
+            self._evaluator = self.build_evaluator()
+        return self._evaluator
 
     def due(self) -> bool:
         """Whether this epoch ends with a validation pass."""
@@ -54,53 +73,44 @@ class ValidationHook(HookBase):
                 trainer.writer.add_scalar(f"val/{name}", value, epoch)
         trainer.writer.add_scalar("val/loss", val_loss, epoch)
 
+    def after_epoch(self) -> None:
+        if not self.due():
+            return
+        metrics = self.evaluate()
+        name, value = self.tracked_metric(metrics)
+        if self.track_non_finite or np.isfinite(value):  # NaN (no ground truth) would freeze best-model tracking
+            self.trainer.comm_info["current_metric_value"] = value
+            self.trainer.comm_info["current_metric_name"] = name
+
+    @torch.no_grad()
+    def evaluate(self) -> dict:
+        """One pass over the val loader through the evaluator; logs, writes and returns the metrics."""
+        trainer = self.trainer
+        evaluator = self.evaluator
+        evaluator.reset()
+        for input_dict, output in self.val_outputs():
+            evaluator.process(input_dict, output)
+        metrics = evaluator.evaluate()
+        for line in evaluator.result_lines(metrics, "Val", loss=evaluator.mean_loss):
+            trainer.logger.info(line)
+        self.write_scalars(evaluator.scalars(metrics), evaluator.mean_loss)
+        name, value = self.tracked_metric(metrics)
+        trainer.storage.put_scalar(f"val_{name}", value)
+        return metrics
+
 
 @HOOKS.register_module()
 class SemSegEvaluator(ValidationHook):
     """Counts intersection/union per class on the val loader (on every point when the pipeline keeps
     ``origin_segment`` and ``inverse``), all-reduces the counts and reports mIoU as the tracked metric."""
 
+    track_non_finite = True
+
     def __init__(self, every_n_epochs: int = 1):
         self.every_n_epochs = every_n_epochs
 
-    def after_epoch(self) -> None:
-        if not self.due():
-            return
-        trainer = self.trainer
-        metrics = self.evaluate()
-        trainer.comm_info["current_metric_value"] = metrics["mIoU"]
-        trainer.comm_info["current_metric_name"] = "mIoU"
+    def build_evaluator(self) -> SemSegDatasetEvaluator:
+        return SemSegDatasetEvaluator.from_config(self.trainer.cfg, device=self.trainer.device)
 
-    @torch.no_grad()
-    def evaluate(self) -> dict:
-        trainer = self.trainer
-        num_classes = trainer.cfg.data.num_classes
-        ignore_index = trainer.cfg.data.get("ignore_index", -1)
-        device = trainer.device
-        totals = torch.zeros(3, num_classes, dtype=torch.float64, device=device)
-        loss_sum = torch.zeros(2, dtype=torch.float64, device=device)
-        for input_dict, output in self.val_outputs():
-            pred = output["seg_logits"].argmax(dim=1)
-            segment = input_dict["segment"]
-            if "origin_segment" in input_dict:
-                if "inverse" not in input_dict:
-                    raise KeyError("val pipeline keeps 'origin_segment' but no 'inverse' to map predictions back")
-                pred = pred[input_dict["inverse"]]
-                segment = input_dict["origin_segment"]
-            counts = intersection_and_union(pred, segment, num_classes, ignore_index)
-            totals += torch.stack([c.to(torch.float64) for c in counts])
-            if "loss" in output:
-                loss_sum += torch.tensor([output["loss"].item(), 1.0], dtype=torch.float64, device=device)
-        all_reduce_sum(totals)
-        all_reduce_sum(loss_sum)
-        names = trainer.cfg.data.get("names")
-        metrics = semseg_metrics(*totals.cpu().numpy(), class_names=names)
-        val_loss = float(loss_sum[0] / loss_sum[1]) if loss_sum[1] > 0 else float("nan")
-        trainer.logger.info(
-            f"Val result: mIoU/mAcc/allAcc {metrics['mIoU']:.4f}/{metrics['mAcc']:.4f}/{metrics['allAcc']:.4f}"
-            f" loss {val_loss:.4f}"
-        )
-        trainer.logger.info("\n" + format_class_table(metrics))
-        self.write_scalars({key: metrics[key] for key in ("mIoU", "mAcc", "allAcc")}, val_loss)
-        trainer.storage.put_scalar("val_mIoU", metrics["mIoU"])
-        return metrics
+    def tracked_metric(self, metrics: Mapping[str, Any]) -> tuple[str, float]:
+        return "mIoU", metrics["mIoU"]

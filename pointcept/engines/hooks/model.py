@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..checkpoint import unwrap_model
+from pointcept.models.weights import unwrap_model
 from .base import HOOKS, HookBase
 
 EVENTS = ("before_train", "before_epoch", "before_step", "after_step", "after_epoch", "after_train")

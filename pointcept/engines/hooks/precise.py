@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 
-from ..checkpoint import load_weights
+from pointcept.models.weights import load_weights
+
+from ..testers import build_tester
 from .base import HOOKS, HookBase
 
 
@@ -17,8 +19,6 @@ class PreciseEvaluator(HookBase):
         self.test_last = test_last
 
     def after_train(self) -> None:
-        from ..test import build_tester
-
         trainer = self.trainer
         if not trainer.finished_cleanly:
             return

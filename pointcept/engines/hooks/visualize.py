@@ -15,7 +15,8 @@ import torch
 
 from pointcept.utils.comm import is_main_process
 
-from ..checkpoint import rng_state, set_rng_state, unwrap_model
+from pointcept.models.weights import unwrap_model
+from pointcept.utils.seed import rng_state, set_rng_state
 from .base import HOOKS, HookBase, every_n_data_epochs
 
 SOURCES = ("batch", "dataset")

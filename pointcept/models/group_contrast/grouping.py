@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from pointcept.models.layers.matching import sample_rows  # noqa: F401  (re-exported: the shared matcher owns it)
+from pointcept.utils.matching import sample_rows  # noqa: F401  (re-exported: the shared matcher owns it)
 
 
 def segment_mean(features: torch.Tensor, segment: torch.Tensor, num_segments: int) -> tuple[torch.Tensor, torch.Tensor]:

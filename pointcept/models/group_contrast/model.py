@@ -33,8 +33,8 @@ from torch import nn
 
 from pointcept.models.builder import MODELS, build_model
 from pointcept.utils.comm import all_reduce_sum
-
-from pointcept.models.layers.matching import sample_rows, view_pairs
+from pointcept.utils.matching import sample_rows, view_pairs
+from pointcept.utils.views import with_global_views
 
 from .grouping import cell_labels, pooled_segment_features
 from .losses import assignment_logits, group_loss, semantic_contrast_loss
@@ -142,9 +142,7 @@ class GroupContrast(nn.Module):
 
     # ------------------------------------------------------------------------------ forward
     def forward(self, input_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        from pointcept.datasets.views_batch import globalize_view_batch
-
-        batch = {**input_dict, **globalize_view_batch(input_dict)}
+        batch = with_global_views(input_dict)  # collated batches already are; a hand-built one gets global
         feat_q = self.student.backbone(_view_input(batch, "view1"))
         with torch.no_grad():
             feat_k = self.teacher.backbone(_view_input(batch, "view2"))

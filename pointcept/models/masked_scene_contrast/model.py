@@ -3,7 +3,7 @@
 One Siamese backbone sees both views of ``ContrastiveViewsGenerator``. A step:
 
 1. match corresponding points of the two views in the shared ``origin_coord`` frame (shared matcher,
-   ``pointcept.models.layers.matching``: up to ``matching_max_k`` partners within ``matching_max_radius``,
+   ``pointcept.utils.matching``: up to ``matching_max_k`` partners within ``matching_max_radius``,
    one kept at random per view-1 point, ``matching_max_pair`` pairs sampled from the whole batch);
 2. hide complementary ``mask_grid_size`` cells in the two views (``masking``): the input features of
    hidden points become a learnable mask token (``mask_token=False``: zeros);
@@ -74,7 +74,8 @@ import torch
 from torch import nn
 
 from pointcept.models.builder import MODELS, build_model
-from pointcept.models.layers.matching import one_per_query, radius_match, sample_rows
+from pointcept.utils.matching import one_per_query, radius_match, sample_rows
+from pointcept.utils.views import with_global_views
 
 from .losses import (CSC_REDUCTIONS, color_reconstruction_loss, csc_info_nce, csc_partitions, info_nce,
                      normal_reconstruction_loss)
@@ -232,9 +233,7 @@ class MaskedSceneContrast(nn.Module):
 
     # ------------------------------------------------------------------------------ forward
     def forward(self, input_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        from pointcept.datasets.views_batch import globalize_view_batch
-
-        batch = {**input_dict, **globalize_view_batch(input_dict)}
+        batch = with_global_views(input_dict)  # collated batches already are; a hand-built one gets global
         arrays = {view: self.view_arrays(batch, view) for view in VIEWS}
         offsets = {view: batch[f"{view}_offset"] for view in VIEWS}
         num_samples = len(offsets["view1"])  # before mixing: CSC divides by the batch's samples

@@ -1,6 +1,7 @@
 """VoteNet's box parametrisation: heading as bin + residual, size as class (= semantic class) + residual
 from a per-class mean size. Encoding and decoding live together so targets and predictions can never
-disagree on the convention (heading counter-clockwise about +z, full sizes, the datasets' ``gt_boxes``)."""
+disagree on the convention (:mod:`pointcept.utils.boxes`: heading counter-clockwise about +z, full sizes,
+the datasets' ``gt_boxes``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import Sequence
 
 import torch
 
-__all__ = ["BoxCoder", "points_in_boxes"]
+from pointcept.utils.boxes import wrap_angle
+
+__all__ = ["BoxCoder"]
 
 
 class BoxCoder:
@@ -40,8 +43,7 @@ class BoxCoder:
 
     def decode_heading(self, bins: torch.Tensor, residual: torch.Tensor) -> torch.Tensor:
         """(bin, residual) -> heading wrapped to [-pi, pi)."""
-        angle = bins.float() * self.bin_width + residual
-        return torch.remainder(angle + math.pi, 2 * math.pi) - math.pi
+        return wrap_angle(bins.float() * self.bin_width + residual)
 
     def mean_size(self, size_class: torch.Tensor) -> torch.Tensor:
         return self.mean_sizes.to(size_class.device)[size_class]
@@ -74,14 +76,3 @@ class BoxCoder:
         mean = self.mean_size(size_class)
         size = (mean + size_residual * mean).clamp_min(min_size)
         return torch.cat([centre, size, heading[..., None]], dim=-1)
-
-
-def points_in_boxes(points: torch.Tensor, boxes: torch.Tensor, eps: float = 1e-4) -> torch.Tensor:
-    """(..., N, K) bool: point n lies in box k (within ``eps`` metres); ``points`` (..., N, 3), ``boxes``
-    (..., K, 7) with matching leading dims."""
-    d = points[..., :, None, :] - boxes[..., None, :, :3]
-    cos, sin = torch.cos(boxes[..., 6])[..., None, :], torch.sin(boxes[..., 6])[..., None, :]
-    local_x = cos * d[..., 0] + sin * d[..., 1]
-    local_y = -sin * d[..., 0] + cos * d[..., 1]
-    half = boxes[..., None, :, 3:6] / 2 + eps
-    return (local_x.abs() <= half[..., 0]) & (local_y.abs() <= half[..., 1]) & (d[..., 2].abs() <= half[..., 2])

@@ -13,7 +13,9 @@ from typing import Mapping
 import torch
 import torch.nn.functional as F
 
-from .box_coder import BoxCoder, points_in_boxes
+from pointcept.utils.boxes import points_in_boxes
+
+from .box_coder import BoxCoder
 
 __all__ = ["DEFAULT_LOSS_WEIGHTS", "huber", "vote_loss", "objectness_targets", "votenet_losses", "seed_vote_targets"]
 

@@ -19,11 +19,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from pointcept.evaluation.detection import nms_3d
 from pointcept.models.builder import MODELS, build_model
 from pointcept.models.layers.point_ops import furthest_point_sample, pad_by_offset
+from pointcept.utils.boxes import nms_3d, points_in_boxes
 
-from .box_coder import BoxCoder, points_in_boxes
+from .box_coder import BoxCoder
 from .losses import seed_vote_targets, votenet_losses
 from .proposal import ProposalModule
 from .voting import VotingModule

@@ -192,7 +192,7 @@ class _Pwn:
 
 
 def test_la_files_load_weights_only_a_crafted_one_runs_no_code(tmp_path):
-    from pointcept.engines.checkpoint import CheckpointLoadError
+    from pointcept.utils.checkpoint_io import CheckpointLoadError
 
     root = make_root(tmp_path / "data", scenes=2)
     marker, la = tmp_path / "pwned", tmp_path / "points20"
@@ -211,7 +211,7 @@ def test_la_files_load_weights_only_a_crafted_one_runs_no_code(tmp_path):
 
 @pytest.mark.parametrize("damage", ["truncated", "empty"])
 def test_a_damaged_la_file_names_the_path(tmp_path, damage):
-    from pointcept.engines.checkpoint import CheckpointLoadError
+    from pointcept.utils.checkpoint_io import CheckpointLoadError
 
     la = tmp_path / "points20"
     torch.save({f"scene{i:04d}_00": np.arange(200) for i in range(50)}, la)

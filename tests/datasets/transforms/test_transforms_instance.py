@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from pointcept.datasets.demo import generate_room
-from pointcept.datasets.pipelines_instance import insseg_train_pipeline, insseg_val_pipeline
+from pointcept.datasets.pipelines import insseg_train_pipeline, insseg_val_pipeline
 from pointcept.datasets.transforms import TRANSFORMS, Compose
 
 #: registered transforms that are not cloud -> cloud (tested elsewhere), with the reason

@@ -7,7 +7,7 @@ import pytest
 from scipy.spatial import cKDTree
 
 from pointcept.datasets.demo import generate_room
-from pointcept.datasets.pipelines_pretrain import groupcontrast_view_transforms
+from pointcept.datasets.pipelines import groupcontrast_view_transforms
 from pointcept.datasets.transforms import TRANSFORMS, Compose
 from pointcept.datasets.transforms.views import ContrastiveViewsGenerator, match_views, shared_segments
 
@@ -206,6 +206,29 @@ def test_helpers_on_toy_input():
     assert num == 2 and seg1.tolist() == [1, 0, -1] and seg2.tolist() == [1, -1, 0, -1]
     empty = match_views(np.zeros((0, 3)), o2, 0.25)
     assert empty[0].shape == (0, 2) and not empty[2].any()
+
+
+def kdtree_match_views(origin1, origin2, radius):
+    """The generator's former cKDTree matcher, the reference the shared radius matcher must reproduce."""
+    origin1, origin2 = np.asarray(origin1, np.float64), np.asarray(origin2, np.float64)
+    bound = np.nextafter(float(radius), np.inf)
+    dist12, nearest = cKDTree(origin2).query(origin1, k=1, distance_upper_bound=bound)
+    dist21, _ = cKDTree(origin1).query(origin2, k=1, distance_upper_bound=bound)
+    rows = np.flatnonzero(np.isfinite(dist12))
+    return np.stack([rows, nearest[rows]], axis=1), np.isfinite(dist12), np.isfinite(dist21)
+
+
+@pytest.mark.parametrize("radius", [0.03, 0.1])
+def test_match_views_reproduces_the_kdtree_matcher(radius):
+    rng = np.random.default_rng(7)
+    o1 = rng.uniform(0, 2, (3000, 3)).astype(np.float32)
+    o2 = np.concatenate([o1[:1500] + rng.normal(0, radius / 2, (1500, 3)), rng.uniform(0, 2, (1500, 3))])
+    o2 = o2.astype(np.float32)
+    got, want = match_views(o1, o2, radius), kdtree_match_views(o1, o2, radius)
+    assert got[0].dtype == np.int64 and got[1].dtype == bool and got[2].dtype == bool
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+    assert 500 < len(got[0]) < 3000 and 0 < got[2].sum() < 3000  # partial overlap both ways
 
 
 def test_pipeline_compose_runs_with_rng_stream():

@@ -1,4 +1,6 @@
-"""Detection pipelines as config fragments: box-aware augmentation, voxelisation, collection with box counts.
+"""Detection pipelines (transform lists for code; the configs' data copy is ``configs/_base_/pipelines/
+detection.py``, kept equal by ``tests/test_configs_are_data.py``): box-aware augmentation, voxelisation,
+collection with box counts.
 
 Nothing here translates or crops the cloud: boxes are in the points' frame and only the box-aware
 transforms of :mod:`.transforms.detection` move them. ``GridSample`` keeps one real point per voxel, so

@@ -1,8 +1,9 @@
-"""Standard transform pipelines as config fragments (lists of transform dicts).
+"""The semantic-segmentation pipelines (lists of transform dicts) for code: tests, tools, benchmarks.
 
-Dataset base configs call these so that ScanNet, S3DIS, the demo and the small real-data configs share
-one definition of "the semantic-segmentation pipeline" and differ only by their arguments; the resolved
-``config.py`` of an experiment still lists every transform explicitly.
+Configs are data and do not call these: ``configs/_base_/pipelines/semseg.py`` holds the same lists with
+the voxel size, crop size and test-time augmentations as config variables, and
+``tests/test_configs_are_data.py`` checks that every shipped config resolves to what these functions
+return for its arguments.
 """
 
 from __future__ import annotations
@@ -97,14 +98,36 @@ def semseg_test_cfg(
     )
 
 
+def scene_data(
+    dataset_type: str,
+    data_root: str,
+    splits: tuple[str, str, str],
+    transforms: tuple[list[dict], list[dict], list[dict]],
+    test_cfg: dict,
+    dataset_args: dict | None = None,
+) -> dict:
+    """``data.train/val/test`` of one segmentation dataset type, ``splits`` and ``transforms`` in that order.
+
+    Why: the semantic- and instance-segmentation blocks differ only by their transforms and test settings.
+    """
+    extra = dict(dataset_args or {})
+    (train, val, test), (train_transform, val_transform, test_transform) = splits, transforms
+    return dict(
+        train=dict(type=dataset_type, split=train, data_root=data_root, transform=train_transform,
+                   test_mode=False, **extra),
+        val=dict(type=dataset_type, split=val, data_root=data_root, transform=val_transform, test_mode=False,
+                 **extra),
+        test=dict(type=dataset_type, split=test, data_root=data_root, transform=test_transform, test_mode=True,
+                  test_cfg=test_cfg, **extra),
+    )
+
+
 def semseg_data(
     dataset_type: str,
     data_root: str,
     grid_size: float,
     feat_keys: Sequence[str] = ("color", "normal"),
-    train_split="train",
-    val_split="val",
-    test_split="val",
+    train_split="train", val_split="val", test_split="val",
     point_max: int = 100000,
     dataset_args: dict | None = None,
     elastic: bool = True,
@@ -112,15 +135,9 @@ def semseg_data(
 ) -> dict:
     """``data.train/val/test`` of a semantic-segmentation config (class names and counts come from the
     dataset base config)."""
-    extra = dict(dataset_args or {})
     rotations, flip = ((0, 1 / 2, 1, 3 / 2), True) if test_augmentations else ((), False)
-    return dict(
-        train=dict(type=dataset_type, split=train_split, data_root=data_root,
-                   transform=semseg_train_pipeline(grid_size, feat_keys, point_max, elastic=elastic),
-                   test_mode=False, **extra),
-        val=dict(type=dataset_type, split=val_split, data_root=data_root,
-                 transform=semseg_val_pipeline(grid_size, feat_keys), test_mode=False, **extra),
-        test=dict(type=dataset_type, split=test_split, data_root=data_root, transform=semseg_test_transform(),
-                  test_mode=True, test_cfg=semseg_test_cfg(grid_size, feat_keys, rotations=rotations, flip=flip),
-                  **extra),
-    )
+    transforms = (semseg_train_pipeline(grid_size, feat_keys, point_max, elastic=elastic),
+                  semseg_val_pipeline(grid_size, feat_keys), semseg_test_transform())
+    test_cfg = semseg_test_cfg(grid_size, feat_keys, rotations=rotations, flip=flip)
+    return scene_data(dataset_type, data_root, (train_split, val_split, test_split), transforms, test_cfg,
+                      dataset_args)

@@ -1,16 +1,18 @@
 """Instance-segmentation pipelines: the semantic-segmentation ones plus instance targets.
 
-Training and validation reuse :mod:`pipelines` and add :class:`InstanceParser` just before ``ToTensor``
+Training and validation reuse :mod:`.semseg` and add :class:`InstanceParser` just before ``ToTensor``
 (after every augmentation and sampling). Validation and testing voxelise once and keep the original
 labels (``origin_segment``/``origin_instance``) and ``inverse``, so proposals found on voxels are scored
 on every original point. Testing yields one fragment per scene: grouping needs the whole scene at once.
+The configs' data copy is ``configs/_base_/pipelines/instance.py`` (kept equal by
+``tests/test_configs_are_data.py``).
 """
 
 from __future__ import annotations
 
 from typing import Sequence
 
-from .pipelines import semseg_train_pipeline, semseg_val_pipeline
+from .semseg import scene_data, semseg_train_pipeline, semseg_val_pipeline
 
 TRAIN_KEYS = ("coord", "grid_coord", "segment", "instance", "instance_centroid")
 VAL_KEYS = TRAIN_KEYS + ("origin_segment", "origin_instance", "inverse", "name")
@@ -78,43 +80,17 @@ def insseg_data(
     grid_size: float,
     segment_ignore_index: Sequence[int],
     feat_keys: Sequence[str] = ("color", "normal"),
-    train_split="train",
-    val_split="val",
-    test_split="val",
+    train_split="train", val_split="val", test_split="val",
     point_max: int = 100000,
     dataset_args: dict | None = None,
     elastic: bool = True,
 ) -> dict:
     """``data.train/val/test`` of an instance-segmentation config."""
-    extra = dict(dataset_args or {})
     test_transform, test_cfg = insseg_test(grid_size, feat_keys)
-    return dict(
-        train=dict(
-            type=dataset_type,
-            split=train_split,
-            data_root=data_root,
-            test_mode=False,
-            transform=insseg_train_pipeline(grid_size, feat_keys, point_max, segment_ignore_index, elastic),
-            **extra,
-        ),
-        val=dict(
-            type=dataset_type,
-            split=val_split,
-            data_root=data_root,
-            test_mode=False,
-            transform=insseg_val_pipeline(grid_size, feat_keys, segment_ignore_index),
-            **extra,
-        ),
-        test=dict(
-            type=dataset_type,
-            split=test_split,
-            data_root=data_root,
-            test_mode=True,
-            transform=test_transform,
-            test_cfg=test_cfg,
-            **extra,
-        ),
-    )
+    transforms = (insseg_train_pipeline(grid_size, feat_keys, point_max, segment_ignore_index, elastic),
+                  insseg_val_pipeline(grid_size, feat_keys, segment_ignore_index), test_transform)
+    return scene_data(dataset_type, data_root, (train_split, val_split, test_split), transforms, test_cfg,
+                      dataset_args)
 
 
 __all__ = ["insseg_train_pipeline", "insseg_val_pipeline", "insseg_test", "insseg_data"]
