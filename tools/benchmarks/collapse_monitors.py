@@ -19,6 +19,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import statistics
 import sys
 
@@ -33,6 +34,7 @@ VARIANTS = {
     "neither": ["model.centering=False", "model.sharpening=False"],
 }
 HISTORY_FILE = "monitors.json"
+LOG_LINE = re.compile(r"Train: \[(\d+)/(\d+)\]\[\d+/\d+\](.*)")
 
 
 def per_epoch(values: list[float], epochs: int) -> list[float]:
@@ -41,6 +43,28 @@ def per_epoch(values: list[float], epochs: int) -> list[float]:
         return []
     bounds = [round(i * len(values) / epochs) for i in range(epochs + 1)]
     return [statistics.mean(values[a:b]) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def epochs_from_log(log_path: str) -> tuple[list[int], dict[str, list[float]]]:
+    """Per-epoch means of the monitors as logged in ``train.log`` (each line is the logger's running average).
+
+    For a variant whose run stopped before it wrote ``monitors.json``: coarser than the per-step history,
+    but enough to tell collapse from grouping.
+    """
+    by_epoch: dict[int, dict[str, list[float]]] = {}
+    with open(log_path) as handle:
+        for line in handle:
+            match = LOG_LINE.search(line)
+            if not match:
+                continue
+            values = dict(re.findall(r"(\w+): (-?[0-9.]+)(?!s)\b", match.group(3)))
+            if not all(m in values for m in MONITORS):
+                continue
+            slot = by_epoch.setdefault(int(match.group(1)), {m: [] for m in MONITORS})
+            for m in MONITORS:
+                slot[m].append(float(values[m]))
+    epochs = sorted(by_epoch)
+    return epochs, {m: [statistics.mean(by_epoch[e][m]) for e in epochs] for m in MONITORS}
 
 
 def run_variant(name: str, args: argparse.Namespace) -> None:
@@ -66,15 +90,25 @@ def report(out: str, csv_path: str | None) -> None:
     rows = []
     for name in VARIANTS:
         path = os.path.join(out, name, HISTORY_FILE)
-        if not os.path.isfile(path):
+        log_path = os.path.join(out, name, "train.log")
+        if os.path.isfile(path):
+            with open(path) as handle:
+                record = json.load(handle)
+            means = {m: per_epoch(v, record["epochs"]) for m, v in record["history"].items()}
+            epochs = list(range(1, len(means["assign_entropy"]) + 1))
+            title = (f"{record['num_prototypes']} prototypes, {len(record['history']['assign_entropy'])} steps, "
+                     f"{record['config']} {' '.join(record['options'])}; per-epoch means")
+        elif os.path.isfile(log_path):
+            epochs, means = epochs_from_log(log_path)
+            if not epochs:
+                continue
+            title = (f"UNFINISHED run, stopped in epoch {epochs[-1]}: per-epoch means of the "
+                     f"running averages in {log_path}, {' '.join(VARIANTS[name])}")
+        else:
             continue
-        with open(path) as handle:
-            record = json.load(handle)
-        means = {m: per_epoch(v, record["epochs"]) for m, v in record["history"].items()}
-        for epoch in range(len(means["assign_entropy"])):
-            rows.append({"variant": name, "epoch": epoch + 1, **{m: means[m][epoch] for m in MONITORS}})
-        print(f"\n{name} ({record['num_prototypes']} prototypes, {len(record['history']['assign_entropy'])} steps, "
-              f"{record['config']} {' '.join(record['options'])}); per-epoch means")
+        for i, epoch in enumerate(epochs):
+            rows.append({"variant": name, "epoch": epoch, **{m: means[m][i] for m in MONITORS}})
+        print(f"\n{name} ({title})")
         print(f"{'epoch':>6}" + "".join(f"{m:>17}" for m in MONITORS))
         for row in (r for r in rows if r["variant"] == name):
             print(f"{row['epoch']:>6}" + "".join(f"{row[m]:>17.3f}" for m in MONITORS))
