@@ -39,7 +39,11 @@ LAYOUT_A = "(a) one task per GPU"
 LAYOUT_B = "(b) one task per node spawning --num-gpus workers"
 
 
-class SlurmEnvironmentError(ValueError):
+class LaunchEnvironmentError(ValueError):
+    """Launcher variables (torchrun's or SLURM's) that are malformed or contradict each other."""
+
+
+class SlurmEnvironmentError(LaunchEnvironmentError):
     """A SLURM environment that fits neither launch layout (or contradicts itself)."""
 
 
@@ -139,7 +143,15 @@ def slurm_world(num_gpus_per_machine: int = 1, num_machines: int = 1, machine_ra
     visible device count (default: ``torch.cuda.device_count()`` when CUDA is available, else none checked).
     """
     env = os.environ if env is None else env
+    if "SLURM_NTASKS" not in env and "SLURM_PROCID" not in env:
+        return None
     if "SLURM_NTASKS" not in env or "SLURM_PROCID" not in env:
+        # e.g. an salloc or sbatch shell outside srun: a plain local launch, but say so (srun sets both)
+        present = "SLURM_NTASKS" if "SLURM_NTASKS" in env else "SLURM_PROCID"
+        absent = "SLURM_PROCID" if present == "SLURM_NTASKS" else "SLURM_NTASKS"
+        _warn(f"{present}={env[present]} is set but {absent} is not: not inside an srun step, so this is a "
+              f"local launch of --num-gpus {num_gpus_per_machine} worker(s); start every task with srun to use "
+              "a SLURM layout")
         return None
     tasks = _int_var(env, "SLURM_NTASKS")
     gpus = int(num_gpus_per_machine)
@@ -295,13 +307,35 @@ def environment_world(num_gpus_per_machine: int = 1, num_machines: int = 1, mach
     environment that fits neither layout). ``nprocs`` > 1 means this process spawns that many workers.
     """
     env = os.environ if env is None else env
-    if int(env.get("WORLD_SIZE", "1")) > 1 and "RANK" in env:
-        rank, world_size = int(env["RANK"]), int(env["WORLD_SIZE"])
-        local_rank = int(env.get("LOCAL_RANK", 0))
+    world_size = _torchrun_int(env, "WORLD_SIZE", 1)
+    if world_size > 1 and "RANK" not in env:
+        _warn(f"WORLD_SIZE={world_size} is set but RANK is not: not started by torchrun, so WORLD_SIZE is "
+              f"ignored and this is a local launch of --num-gpus {num_gpus_per_machine} worker(s)")
+    if world_size > 1 and "RANK" in env:
+        rank = _torchrun_int(env, "RANK", 0)
+        local_rank = _torchrun_int(env, "LOCAL_RANK", 0)
+        if not 0 <= rank < world_size:
+            raise LaunchEnvironmentError(f"torchrun: RANK={rank}, expected 0 <= RANK < WORLD_SIZE={world_size}")
         return {"rank": rank, "world_size": world_size, "local_rank": local_rank, "device": local_rank,
                 "init_method": "env://", "layout": "torchrun", "nprocs": 1,
                 "description": f"torchrun: rank {rank}/{world_size}, local rank {local_rank}"}
     return slurm_world(num_gpus_per_machine, num_machines, machine_rank, dist_url, env)
+
+
+def _torchrun_int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise LaunchEnvironmentError(f"torchrun: {name}={env[name]!r}, expected an integer") from None
+
+
+def _warn(message: str) -> None:
+    from pointcept.utils.logger import get_logger
+
+    get_logger().warning(message)
 
 
 def _log(message: str) -> None:

@@ -381,7 +381,11 @@ class Trainer(TrainerBase):
             raise CheckpointLoadError(f"resume checkpoint {path} lacks {absent}: expected a model_last.pth written "
                                       f"by this trainer (entries {list(needed)})")
         state = {k.removeprefix("module."): v for k, v in checkpoint["state_dict"].items()}
-        unwrap_model(self.model).load_state_dict(state, strict=True)
+        try:
+            unwrap_model(self.model).load_state_dict(state, strict=True)
+        except RuntimeError as error:  # torch's message lists the keys and shapes but not the file
+            raise CheckpointLoadError(f"resume checkpoint {path} does not fit this config's model: "
+                                      f"expected one written by a run of the same model config: {error}") from None
         self.optimizer.load_state_dict(checkpoint["optimizer"])
         self.scheduler.load_state_dict(checkpoint["scheduler"])
         if self.scaler is not None and checkpoint.get("scaler") is not None:

@@ -58,6 +58,9 @@ def safe_torch_load(path: str | os.PathLike, what: str = "checkpoint", allow_num
     refused file raises :class:`CheckpointLoadError`; a missing one ``FileNotFoundError``.
     """
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise CheckpointLoadError(f"{what} {path} is a directory: expected a checkpoint file written by "
+                                  "torch.save (e.g. <save_path>/model/model_last.pth)")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{what} not found: {path}")
     size = os.path.getsize(path)

@@ -8,6 +8,7 @@ gloo ranks and logs its layout; an inconsistent one fails within seconds naming 
 from __future__ import annotations
 
 import datetime
+import logging
 import os
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import time
 import pytest
 
 from pointcept.engines.launch import (
-    LAYOUT_A, LAYOUT_B, SlurmEnvironmentError, find_free_port, rendezvous_timeout, slurm_world,
+    LAYOUT_A, LAYOUT_B, LaunchEnvironmentError, SlurmEnvironmentError, environment_world, find_free_port, rendezvous_timeout, slurm_world,
 )
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -82,6 +83,49 @@ def test_layout_b_one_task_per_node():
     world = slurm_world(2, env=one_node(1))
     assert world["layout"] == LAYOUT_B and world["world_size"] == 2
     assert world["init_method"].startswith("tcp://127.0.0.1:")
+
+
+class _Warnings(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+
+@pytest.fixture
+def launcher_warnings():
+    from pointcept.utils.logger import get_logger
+
+    handler = _Warnings()
+    get_logger().addHandler(handler)
+    yield handler.lines
+    get_logger().removeHandler(handler)
+
+
+@pytest.mark.parametrize("env, named", [
+    ({"SLURM_NTASKS": "2"}, "SLURM_NTASKS=2 is set but SLURM_PROCID is not"),  # an salloc / sbatch shell
+    ({"SLURM_PROCID": "0"}, "SLURM_PROCID=0 is set but SLURM_NTASKS is not"),
+])
+@pytest.mark.parametrize("gpus", [1, 2])
+def test_half_a_slurm_environment_is_a_local_launch_that_says_so(env, named, gpus, launcher_warnings):
+    assert slurm_world(gpus, env=env) is None
+    assert len(launcher_warnings) == 1 and named in launcher_warnings[0]
+    assert f"local launch of --num-gpus {gpus}" in launcher_warnings[0]
+
+
+def test_torchrun_variables_are_checked_and_a_lone_world_size_is_named(launcher_warnings):
+    with pytest.raises(LaunchEnvironmentError, match=r"torchrun: WORLD_SIZE='two', expected an integer"):
+        environment_world(env={"WORLD_SIZE": "two", "RANK": "0"})
+    with pytest.raises(LaunchEnvironmentError, match=r"torchrun: LOCAL_RANK='x', expected an integer"):
+        environment_world(env={"WORLD_SIZE": "2", "RANK": "0", "LOCAL_RANK": "x"})
+    with pytest.raises(LaunchEnvironmentError, match=r"RANK=2, expected 0 <= RANK < WORLD_SIZE=2"):
+        environment_world(env={"WORLD_SIZE": "2", "RANK": "2"})
+    assert environment_world(2, env={"WORLD_SIZE": "2"}) is None
+    assert launcher_warnings and "WORLD_SIZE=2 is set but RANK is not" in launcher_warnings[-1]
+    world = environment_world(env={"WORLD_SIZE": "2", "RANK": "1", "LOCAL_RANK": "1"})
+    assert (world["rank"], world["world_size"], world["local_rank"]) == (1, 2, 1)
 
 
 def test_outside_slurm_or_single_process():

@@ -327,6 +327,23 @@ def test_resume_names_a_checkpoint_that_is_not_a_trainer_state(tmp_path):
         StubTrainer(Config(dict()), segmentor(), tmp_path / "exp").resume_from(str(path))
 
 
+def test_resume_from_another_architecture_names_the_file(tmp_path):
+    path = tmp_path / "exp" / "model" / "model_last.pth"
+    path.parent.mkdir(parents=True)
+    wide = segmentor(num_classes=20)  # every entry present, the head's shapes differ
+    torch.save({"state_dict": wide.state_dict(), "optimizer": {}, "scheduler": {}, "epoch": 1, "global_iter": 1},
+               path)
+    with pytest.raises(CheckpointLoadError, match=rf"resume checkpoint {path} does not fit this config's model"):
+        StubTrainer(Config(dict()), segmentor(), tmp_path / "exp").resume_from(str(path))
+
+
+def test_a_directory_given_as_weight_is_named_as_a_directory(tmp_path):
+    folder = tmp_path / "ckpt_dir"
+    folder.mkdir()
+    with pytest.raises(CheckpointLoadError, match=rf"weight {folder} is a directory: expected a checkpoint file"):
+        safe_torch_load(folder, "weight")
+
+
 # ------------------------------------------------------------------------------------------ where it lives
 def test_the_old_engines_checkpoint_path_re_exports_the_moved_names():
     import pointcept.engines.checkpoint as old
