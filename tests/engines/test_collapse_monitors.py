@@ -1,5 +1,5 @@
 """The report of ``tools/benchmarks/collapse_monitors.py``: finished variants from ``monitors.json``, a run
-that stopped early from its ``train.log`` (marked UNFINISHED, with the real epoch numbers)."""
+that stopped early from its tensorboard events (marked UNFINISHED, with the real epoch numbers)."""
 
 import csv
 import importlib
@@ -18,13 +18,18 @@ def collapse(monkeypatch):
     return importlib.import_module("collapse_monitors")
 
 
-def _line(epoch, step, entropy, used, conf):
-    return (f"[12/02 01:50:04 INFO] Train: [{epoch}/100][{step}/6] loss: 0.06 group_loss: 0.5 contrast_loss: 0.25 "
-            f"assign_entropy: {entropy} prototypes_used: {used} confidence: {conf} num_pairs: 4096.0000 "
-            f"lr: 0.01962 data: 1.316s batch: 9.787s ETA: 0:16:45\n")
+def _write_rounds(run_dir, rounds):
+    """What the trainer's logging hook writes after each round: ``train/<key>`` = the round's mean."""
+    from torch.utils.tensorboard import SummaryWriter
+
+    writer = SummaryWriter(str(run_dir))
+    for step, values in rounds.items():
+        for key, value in values.items():
+            writer.add_scalar(f"train/{key}", value, step)
+    writer.close()
 
 
-def test_unfinished_run_is_read_from_its_log(collapse, tmp_path, capsys):
+def test_unfinished_run_is_read_from_its_events(collapse, tmp_path, capsys):
     default = tmp_path / "default"
     default.mkdir()
     history = {m: [0.5, 0.7, 0.9, 1.1] for m in collapse.MONITORS}
@@ -33,13 +38,16 @@ def test_unfinished_run_is_read_from_its_log(collapse, tmp_path, capsys):
         "history": history}))
     stopped = tmp_path / "no-centering"
     stopped.mkdir()
-    # epoch 2 has no logged line: the rows keep the log's epoch numbers, not a re-count
-    (stopped / "train.log").write_text(_line(1, 2, 0.4, 3.0, 0.6) + _line(1, 6, 0.2, 1.0, 0.8)
-                                       + "some other line\n" + _line(3, 4, 0.01, 1.0, 0.99))
+    # epoch 2 has no record: the rows keep the events' epoch numbers, not a re-count; a round whose monitors
+    # are incomplete (the run was killed while writing) is left out
+    monitors = dict(group_loss=0.5, contrast_loss=0.25)
+    _write_rounds(stopped, {1: dict(monitors, assign_entropy=0.3, prototypes_used=2.0, confidence=0.7),
+                            3: dict(monitors, assign_entropy=0.01, prototypes_used=1.0, confidence=0.99),
+                            4: dict(assign_entropy=0.009)})
     out_csv = tmp_path / "table.csv"
     collapse.report(str(tmp_path), str(out_csv))
     printed = capsys.readouterr().out
-    assert "no-centering (UNFINISHED run, stopped in epoch 3" in printed
+    assert "no-centering (UNFINISHED run, stopped after epoch 3" in printed
     rows = list(csv.DictReader(out_csv.open()))
     assert [(r["variant"], r["epoch"]) for r in rows] == [
         ("default", "1"), ("default", "2"), ("no-centering", "1"), ("no-centering", "3")]

@@ -19,7 +19,6 @@ import argparse
 import csv
 import json
 import os
-import re
 import statistics
 import sys
 
@@ -34,7 +33,6 @@ VARIANTS = {
     "neither": ["model.centering=False", "model.sharpening=False"],
 }
 HISTORY_FILE = "monitors.json"
-LOG_LINE = re.compile(r"Train: \[(\d+)/(\d+)\]\[\d+/\d+\](.*)")
 
 
 def per_epoch(values: list[float], epochs: int) -> list[float]:
@@ -45,26 +43,18 @@ def per_epoch(values: list[float], epochs: int) -> list[float]:
     return [statistics.mean(values[a:b]) for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
-def epochs_from_log(log_path: str) -> tuple[list[int], dict[str, list[float]]]:
-    """Per-epoch means of the monitors as logged in ``train.log`` (each line is the logger's running average).
+def epochs_from_events(run_dir: str) -> tuple[list[int], dict[str, list[float]]]:
+    """Per-epoch means of the monitors from the tensorboard events in ``run_dir``, for a variant that stopped
+    before it wrote ``monitors.json``.
 
-    For a variant whose run stopped before it wrote ``monitors.json``: coarser than the per-step history,
-    but enough to tell collapse from grouping.
+    The trainer writes ``train/<monitor>`` after every round as the mean over that round's steps; a round is
+    one pass here because :func:`run_variant` sets ``eval_epoch = epoch``. Only completed passes are there.
     """
-    by_epoch: dict[int, dict[str, list[float]]] = {}
-    with open(log_path) as handle:
-        for line in handle:
-            match = LOG_LINE.search(line)
-            if not match:
-                continue
-            values = dict(re.findall(r"(\w+): (-?[0-9.]+)(?!s)\b", match.group(3)))
-            if not all(m in values for m in MONITORS):
-                continue
-            slot = by_epoch.setdefault(int(match.group(1)), {m: [] for m in MONITORS})
-            for m in MONITORS:
-                slot[m].append(float(values[m]))
-    epochs = sorted(by_epoch)
-    return epochs, {m: [statistics.mean(by_epoch[e][m]) for e in epochs] for m in MONITORS}
+    from pointcept.benchmark.curves import read_scalars
+
+    scalars = read_scalars(run_dir, tuple(f"train/{m}" for m in MONITORS))
+    epochs = sorted(set.intersection(*(set(scalars[f"train/{m}"]) for m in MONITORS)))
+    return epochs, {m: [scalars[f"train/{m}"][e] for e in epochs] for m in MONITORS}
 
 
 def run_variant(name: str, args: argparse.Namespace) -> None:
@@ -89,8 +79,8 @@ def run_variant(name: str, args: argparse.Namespace) -> None:
 def report(out: str, csv_path: str | None) -> None:
     rows = []
     for name in VARIANTS:
-        path = os.path.join(out, name, HISTORY_FILE)
-        log_path = os.path.join(out, name, "train.log")
+        run_dir = os.path.join(out, name)
+        path = os.path.join(run_dir, HISTORY_FILE)
         if os.path.isfile(path):
             with open(path) as handle:
                 record = json.load(handle)
@@ -98,12 +88,12 @@ def report(out: str, csv_path: str | None) -> None:
             epochs = list(range(1, len(means["assign_entropy"]) + 1))
             title = (f"{record['num_prototypes']} prototypes, {len(record['history']['assign_entropy'])} steps, "
                      f"{record['config']} {' '.join(record['options'])}; per-epoch means")
-        elif os.path.isfile(log_path):
-            epochs, means = epochs_from_log(log_path)
+        elif os.path.isdir(run_dir):
+            epochs, means = epochs_from_events(run_dir)
             if not epochs:
                 continue
-            title = (f"UNFINISHED run, stopped in epoch {epochs[-1]}: per-epoch means of the "
-                     f"running averages in {log_path}, {' '.join(VARIANTS[name])}")
+            title = (f"UNFINISHED run, stopped after epoch {epochs[-1]}: per-epoch means from the tensorboard "
+                     f"events in {run_dir}, {' '.join(VARIANTS[name])}")
         else:
             continue
         for i, epoch in enumerate(epochs):
