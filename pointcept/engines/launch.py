@@ -149,9 +149,9 @@ def slurm_world(num_gpus_per_machine: int = 1, num_machines: int = 1, machine_ra
         # e.g. an salloc or sbatch shell outside srun: a plain local launch, but say so (srun sets both)
         present = "SLURM_NTASKS" if "SLURM_NTASKS" in env else "SLURM_PROCID"
         absent = "SLURM_PROCID" if present == "SLURM_NTASKS" else "SLURM_NTASKS"
-        _warn(f"{present}={env[present]} is set but {absent} is not: not inside an srun step, so this is a "
-              f"local launch of --num-gpus {num_gpus_per_machine} worker(s); start every task with srun to use "
-              "a SLURM layout")
+        _log(f"{present}={env[present]} is set but {absent} is not: not inside an srun step, so this is a "
+             f"local launch of --num-gpus {num_gpus_per_machine} worker(s); start every task with srun to use "
+             "a SLURM layout", warning=True)
         return None
     tasks = _int_var(env, "SLURM_NTASKS")
     gpus = int(num_gpus_per_machine)
@@ -309,9 +309,9 @@ def environment_world(num_gpus_per_machine: int = 1, num_machines: int = 1, mach
     env = os.environ if env is None else env
     world_size = _torchrun_int(env, "WORLD_SIZE", 1)
     if world_size > 1 and "RANK" not in env:
-        _warn(f"WORLD_SIZE={world_size} is set but RANK is not: not started by torchrun, so WORLD_SIZE is "
-              f"ignored and this is a local launch of --num-gpus {num_gpus_per_machine} worker(s)")
-    if world_size > 1 and "RANK" in env:
+        _log(f"WORLD_SIZE={world_size} is set but RANK is not: not started by torchrun, so WORLD_SIZE is "
+             f"ignored and this is a local launch of --num-gpus {num_gpus_per_machine} worker(s)", warning=True)
+    elif world_size > 1:
         rank = _torchrun_int(env, "RANK", 0)
         local_rank = _torchrun_int(env, "LOCAL_RANK", 0)
         if not 0 <= rank < world_size:
@@ -332,16 +332,10 @@ def _torchrun_int(env: Mapping[str, str], name: str, default: int) -> int:
         raise LaunchEnvironmentError(f"torchrun: {name}={env[name]!r}, expected an integer") from None
 
 
-def _warn(message: str) -> None:
+def _log(message: str, warning: bool = False) -> None:
     from pointcept.utils.logger import get_logger
 
-    get_logger().warning(message)
-
-
-def _log(message: str) -> None:
-    from pointcept.utils.logger import get_logger
-
-    get_logger().info(message)
+    (get_logger().warning if warning else get_logger().info)(message)
 
 
 def _init_process(rank: int, world_size: int, local_rank: int, init_method: str, timeout,
