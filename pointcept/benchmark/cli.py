@@ -3,6 +3,7 @@
 For every method and seed: pretraining (none for ``none``) -> fine-tuning from its backbone -> whole-scene
 test; then ``results.csv``, ``results.md``, ``bar_chart.png`` and ``learning_curves.png`` in ``--exp-root``.
 Finished runs are skipped and unfinished ones resume, so the same command continues after an interruption.
+``--report-only`` trains nothing: it writes the reports from the runs that finished and lists the others.
 
 Budgets apply to every method and to both stages alike. ``--budget-epochs N`` sets each stage's
 ``epoch`` to N. ``--budget-minutes M`` stops each stage after M minutes of wall-clock training (the
@@ -26,7 +27,7 @@ from .methods import DEFAULT_METHODS, METHODS, PROFILES, TASK_METRICS, TASK_VAL_
 from .plan import Settings, check_data_root, data_efficient_file, plan_runs
 from .plots import write_plots
 from .report import write_reports
-from .runner import note, run_one
+from .runner import finished_record, note, run_one
 
 DEFAULT_DATA_ROOT = {"demo": "data/demo", "scannet-real-cpu": "../shared/data/scannet-real", "scannet": "data/scannet"}
 
@@ -55,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "(points per scene), from <data-root>/tasks (tools/make_data_efficient_splits.py)")
     parser.add_argument("--options", nargs="+", default=[], metavar="KEY=VALUE",
                         help="config overrides for both stages; prefix pretrain: or finetune: for one stage only")
+    parser.add_argument("--report-only", action="store_true",
+                        help="train nothing: write the reports from the finished runs of this command and list "
+                             "the runs that have not finished")
     return parser
 
 
@@ -84,11 +88,11 @@ def settings_from_args(args: argparse.Namespace, argv: Sequence[str]) -> Setting
                     num_gpus=num_gpus, data_efficient=args.data_efficient, options=list(args.options), command=command)
 
 
-def report(settings: Settings, records: list[dict], planned: int) -> None:
+def report(settings: Settings, records: list[dict], planned: int, unfinished: Sequence[str] = ()) -> None:
     """Rewrite both result files and both pictures from the finished runs (after every run)."""
     if not records:
         return
-    out = write_reports(settings, records, planned)
+    out = write_reports(settings, records, planned, unfinished)
     val_tag = TASK_VAL_TAG[settings.task]
     per_method: dict[str, list] = {m.name: [] for m in settings.methods}
     for record in records:
@@ -100,11 +104,32 @@ def report(settings: Settings, records: list[dict], planned: int) -> None:
     write_plots(settings.exp_root, out["summary"], main_metric, per_method, val_tag, labels, title)
 
 
+def report_finished(settings: Settings, runs: Sequence) -> list[dict]:
+    """``--report-only``: the reports of the finished runs; the unfinished ones are named, not started."""
+    records, unfinished = [], []
+    for run in runs:
+        record = finished_record(run, settings)
+        if record is None:
+            unfinished.append(run.key)
+        else:
+            records.append(dict(record, skipped=True))
+    if not records:
+        raise FileNotFoundError(f"--report-only: none of the {len(runs)} runs of this command has finished in "
+                                f"{settings.exp_root} (no <method>/seed<k>/run.json)")
+    report(settings, records, len(runs), unfinished)
+    note(settings, f"report of {len(records)} finished runs of {len(runs)}"
+                   + (f"; not finished: {', '.join(unfinished)}" if unfinished else "")
+                   + f"; see {os.path.join(settings.exp_root, 'results.md')}")
+    return records
+
+
 def main(argv: Sequence[str] | None = None) -> list[dict]:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     settings = settings_from_args(args, argv)
     runs = plan_runs(settings)
+    if args.report_only:
+        return report_finished(settings, runs)
     os.makedirs(settings.exp_root, exist_ok=True)
     note(settings, f"{len(runs)} runs ({len(settings.methods)} methods x {len(settings.seeds)} seeds), "
                 f"{settings.budget_text()}; results in {settings.exp_root}; command: {settings.command}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import os
 import subprocess
@@ -106,13 +107,32 @@ def _num(value: float) -> str:
     return repr(value) if math.isfinite(value) else ""
 
 
+def run_commits(exp_root: str, records: Sequence[dict]) -> list[str]:
+    """The git commits the runs' fine-tunings recorded (``finetune/code/git.json``), each once, in order."""
+    commits = []
+    for record in records:
+        path = os.path.join(exp_root, record["method"], f"seed{record['seed']}", "finetune", "code", "git.json")
+        try:
+            with open(path) as handle:
+                info = json.load(handle)
+        except (OSError, ValueError):
+            continue
+        commit = str(info.get("commit", ""))[:12] + ("+dirty" if info.get("dirty") else "")
+        if commit and commit not in commits:
+            commits.append(commit)
+    return commits
+
+
 def results_markdown(settings: Settings, records: Sequence[dict], summary: dict, metrics: Sequence[str],
-                     hashes: dict[str, dict[str, str]], devices: Sequence[str], planned: int) -> str:
+                     hashes: dict[str, dict[str, str]], devices: Sequence[str], planned: int,
+                     unfinished: Sequence[str] = ()) -> str:
     """The human-readable report: table, budget, commit, config hashes, command and device."""
     labels = {m.name: m.label for m in settings.methods}
     lines = [f"# Transfer benchmark: {settings.task} on {settings.profile}", ""]
     lines.append(f"Whole-scene test metrics, mean ± std over seeds {', '.join(map(str, settings.seeds))} "
                  f"({len(records)} of {planned} runs finished). Main metric: **{metrics[0] if metrics else '-'}**.")
+    if unfinished:
+        lines += ["", f"Not finished, so not in the table: {', '.join(unfinished)}."]
     lines.append("")
     header = ["method", "n"] + list(metrics)
     lines.append("| " + " | ".join(header) + " |")
@@ -130,7 +150,9 @@ def results_markdown(settings: Settings, records: Sequence[dict], summary: dict,
                      f"{budget_used(records, method, 'finetune')} |")
     lines += ["", "## Provenance", ""]
     lines.append(f"- command: `{settings.command}`")
-    lines.append(f"- git commit: `{git_commit()}`")
+    commits = run_commits(settings.exp_root, records)
+    lines.append(f"- git commit: `{git_commit()}` (this report)"
+                 + ("; runs made at " + ", ".join(f"`{c}`" for c in commits) if commits else ""))
     lines.append(f"- data root: `{os.path.abspath(settings.data_root)}`"
                  + (f", data-efficient setting `{settings.data_efficient}`" if settings.data_efficient else ""))
     lines.append(f"- device: {'; '.join(sorted(set(devices))) or 'n/a'}")
@@ -153,7 +175,8 @@ def _rel(path: str | None) -> str:
     return f"`{rel if not rel.startswith('..') else path}`"
 
 
-def write_reports(settings: Settings, records: Sequence[dict], planned: int) -> dict[str, Any]:
+def write_reports(settings: Settings, records: Sequence[dict], planned: int,
+                  unfinished: Sequence[str] = ()) -> dict[str, Any]:
     """Write ``results.csv`` and ``results.md`` atomically; returns the summary for the plots."""
     methods = [m.name for m in settings.methods]
     metrics = metric_names(settings.task, records)
@@ -169,5 +192,6 @@ def write_reports(settings: Settings, records: Sequence[dict], planned: int) -> 
     devices = [r.get("device", "") for r in records]
     atomic_write_text(os.path.join(settings.exp_root, "results.csv"), results_csv(records, summary, metrics))
     atomic_write_text(os.path.join(settings.exp_root, "results.md"),
-                      results_markdown(settings, records, summary, metrics, hashes, devices, planned))
+                      results_markdown(settings, records, summary, metrics, hashes, devices, planned,
+                                       unfinished))
     return {"summary": summary, "metrics": metrics}

@@ -130,7 +130,7 @@ def check_marker(marker: dict, path: str, expected: dict) -> None:
                                "or delete that run folder to redo it with these settings.")
 
 
-def pretrained_weight(run: RunSpec, settings: Settings, fingerprint: dict) -> tuple[str, dict]:
+def pretrained_weight(run: RunSpec, settings: Settings, fingerprint: dict, cfg: Any) -> tuple[str, dict]:
     """Pretrain (or reuse the finished pretraining of) ``run``; returns the checkpoint and its record."""
     marker = os.path.join(run.pretrain_dir, "stage.json")
     weight = os.path.join(run.pretrain_dir, "model", "model_last.pth")
@@ -142,7 +142,6 @@ def pretrained_weight(run: RunSpec, settings: Settings, fingerprint: dict) -> tu
                                     f"{run.pretrain_dir} to pretrain again")
         note(settings, f"skip pretraining of {run.key}: finished ({marker})")
         return weight, record
-    cfg = build_stage_config(run.pretrain_config, "pretrain", settings, run.pretrain_dir, run.seed)
     outcome = run_stage(cfg, run.pretrain_dir, settings, f"pretraining of {run.key}")
     if not os.path.isfile(weight):
         raise FileNotFoundError(f"pretraining of {run.key} finished without {weight}")
@@ -163,25 +162,43 @@ def backbone_mapping(weight: str, preferred: str | None, settings: Settings) -> 
     return [(prefix, "backbone.")], {"prefix": prefix, "tensors": hits, "candidates": counts}
 
 
-def run_one(run: RunSpec, settings: Settings) -> dict:
-    """Do (or skip, or resume) ``run``; returns its completion record (also written to ``run.json``)."""
+def _stage_configs(run: RunSpec, settings: Settings) -> tuple[Any, Any, dict]:
+    """Both stages' resolved configs (``None`` for no pretraining) and the fingerprint a finished run must match."""
     ft_cfg = build_stage_config(run.finetune_config, "finetune", settings, run.finetune_dir, run.seed)
     ft_cfg.merge_from_options(run.method.finetune_options_for(settings.profile))
     fingerprint = dict(settings.fingerprint(), method=run.method.name, finetune_hash=config_hash(ft_cfg))
+    pre_cfg = None
     if run.pretrain_config is not None:
         pre_cfg = build_stage_config(run.pretrain_config, "pretrain", settings, run.pretrain_dir, run.seed)
-        fingerprint["pretrain_hash"] = config_hash(pre_cfg)
-    else:
-        fingerprint["pretrain_hash"] = None
-    if os.path.isfile(run.marker):
-        record = read_json(run.marker)
-        check_marker(record, run.marker, fingerprint)
+    fingerprint["pretrain_hash"] = config_hash(pre_cfg) if pre_cfg is not None else None
+    return ft_cfg, pre_cfg, fingerprint
+
+
+def finished_record(run: RunSpec, settings: Settings, fingerprint: dict | None = None) -> dict | None:
+    """The completion record of ``run`` if it finished with these settings, else ``None``.
+
+    A finished run made with other settings raises ``SettingsMismatch`` instead of being mixed in.
+    """
+    if not os.path.isfile(run.marker):
+        return None
+    if fingerprint is None:
+        fingerprint = _stage_configs(run, settings)[2]
+    record = read_json(run.marker)
+    check_marker(record, run.marker, fingerprint)
+    return record
+
+
+def run_one(run: RunSpec, settings: Settings) -> dict:
+    """Do (or skip, or resume) ``run``; returns its completion record (also written to ``run.json``)."""
+    ft_cfg, pre_cfg, fingerprint = _stage_configs(run, settings)
+    record = finished_record(run, settings, fingerprint)
+    if record is not None:
         note(settings, f"skip {run.key}: finished ({run.marker})")
         return dict(record, skipped=True)
     started = _now()
     pretrain_record, mapping_info = None, None
     if run.pretrain_config is not None:
-        weight, pretrain_record = pretrained_weight(run, settings, fingerprint)
+        weight, pretrain_record = pretrained_weight(run, settings, fingerprint, pre_cfg)
         mapping, mapping_info = backbone_mapping(weight, run.method.backbone_prefix, settings)
         ft_cfg.weight = weight
         ft_cfg.weight_mapping = [list(m) for m in mapping]

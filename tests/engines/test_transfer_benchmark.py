@@ -2,6 +2,7 @@
 on tiny demo data (result files, pictures, skipping finished runs, redoing only an interrupted one)."""
 
 import csv
+import json
 import math
 import os
 
@@ -256,7 +257,25 @@ def test_benchmark_on_demo_data_resumes_without_redoing_runs(tmp_path):
     assert "skip pretraining of gc seed 0: finished" in log
     assert "resume fine-tuning of gc seed 0" in log
 
-    # other settings in the same folder are refused instead of mixed in
+    # --report-only with a seed that never ran: nothing trains, the finished runs are reported, the rest named
+    before = _mtimes(list(markers.values()) + logs)
+    seeds = argv.index("--seeds") + 1
+    partial = argv[:seeds] + ["0", "1"] + argv[seeds + 1:] + ["--report-only"]
+    reported = main(partial)
+    assert [(r["method"], r["seed"]) for r in reported] == [("none", 0), ("gc", 0), (path_method, 0)]
+    assert _mtimes(list(markers.values()) + logs) == before
+    assert not (exp / "none" / "seed1").exists() and not (exp / "gc" / "seed1").exists()
+    md = (exp / "results.md").read_text()
+    assert "(3 of 6 runs finished)" in md
+    assert f"Not finished, so not in the table: none seed 1, gc seed 1, {path_method} seed 1." in md
+    head = json.loads((exp / "gc" / "seed0" / "finetune" / "code" / "git.json").read_text())["commit"][:12]
+    assert f"runs made at `{head}" in md
+    with pytest.raises(FileNotFoundError, match="none of the 3 runs"):
+        main(argv[:seeds] + ["7"] + argv[seeds + 1:] + ["--report-only"])
+
+    # other settings in the same folder are refused instead of mixed in, by a report too
+    with pytest.raises(RuntimeError, match="budget_epochs"):
+        main([a if a != "1" else "2" for a in argv] + ["--report-only"])
     with pytest.raises(RuntimeError, match="budget_epochs"):
         main([a if a != "1" else "2" for a in argv])
 
