@@ -21,6 +21,7 @@ import torch
 
 from pointcept.engines.launch import launch
 from pointcept.models.weights import detect_backbone_prefix, read_state_dict
+from pointcept.utils.config import Config
 from pointcept.utils.comm import is_main_process
 from pointcept.utils.io import atomic_write_text
 from pointcept.utils.logger import get_logger, remove_file_handlers
@@ -121,9 +122,19 @@ def run_stage(cfg: Any, save_path: str, settings: Settings, label: str) -> dict:
     return read_json(result_file)
 
 
-def check_marker(marker: dict, path: str, expected: dict) -> None:
+def check_marker(marker: dict, path: str, expected: dict, saved_configs: dict[str, str] | None = None) -> None:
+    """Raise ``SettingsMismatch`` unless the finished ``marker`` was made with the ``expected`` settings.
+
+    ``saved_configs`` maps a config-hash key to the ``config.py`` the finished stage saved. A recorded hash
+    that differs is re-computed from that file: runs recorded before the hash sorted its keys (fa684b7)
+    carry another form of the same settings, and are recognised by their own resolved config.
+    """
     recorded = marker.get("fingerprint", {})
     differ = {k: (recorded.get(k), v) for k, v in expected.items() if recorded.get(k) != v}
+    for key, config_file in (saved_configs or {}).items():
+        if key in differ and os.path.isfile(config_file):
+            if config_hash(Config.fromfile(config_file)) == expected[key]:
+                del differ[key]
     if differ:
         lines = "; ".join(f"{k}: finished run has {a!r}, this command {b!r}" for k, (a, b) in differ.items())
         raise SettingsMismatch(f"{path} was made with other settings ({lines}). Use another --exp-root, "
@@ -136,7 +147,7 @@ def pretrained_weight(run: RunSpec, settings: Settings, fingerprint: dict, cfg: 
     weight = os.path.join(run.pretrain_dir, "model", "model_last.pth")
     if os.path.isfile(marker):
         record = read_json(marker)
-        check_marker(record, marker, fingerprint)
+        check_marker(record, marker, fingerprint, saved_configs(run))
         if not os.path.isfile(weight):
             raise FileNotFoundError(f"{marker} says pretraining finished but {weight} is missing; delete "
                                     f"{run.pretrain_dir} to pretrain again")
@@ -174,27 +185,31 @@ def _stage_configs(run: RunSpec, settings: Settings) -> tuple[Any, Any, dict]:
     return ft_cfg, pre_cfg, fingerprint
 
 
-def finished_record(run: RunSpec, settings: Settings, fingerprint: dict | None = None) -> dict | None:
+def saved_configs(run: RunSpec) -> dict[str, str]:
+    """Where each stage of ``run`` saved the config it ran with, by fingerprint key."""
+    return {"finetune_hash": os.path.join(run.finetune_dir, "config.py"),
+            "pretrain_hash": os.path.join(run.pretrain_dir, "config.py")}
+
+
+def finished_record(run: RunSpec, settings: Settings) -> dict | None:
     """The completion record of ``run`` if it finished with these settings, else ``None``.
 
     A finished run made with other settings raises ``SettingsMismatch`` instead of being mixed in.
     """
     if not os.path.isfile(run.marker):
         return None
-    if fingerprint is None:
-        fingerprint = _stage_configs(run, settings)[2]
     record = read_json(run.marker)
-    check_marker(record, run.marker, fingerprint)
+    check_marker(record, run.marker, _stage_configs(run, settings)[2], saved_configs(run))
     return record
 
 
 def run_one(run: RunSpec, settings: Settings) -> dict:
     """Do (or skip, or resume) ``run``; returns its completion record (also written to ``run.json``)."""
-    ft_cfg, pre_cfg, fingerprint = _stage_configs(run, settings)
-    record = finished_record(run, settings, fingerprint)
+    record = finished_record(run, settings)
     if record is not None:
         note(settings, f"skip {run.key}: finished ({run.marker})")
         return dict(record, skipped=True)
+    ft_cfg, pre_cfg, fingerprint = _stage_configs(run, settings)
     started = _now()
     pretrain_record, mapping_info = None, None
     if run.pretrain_config is not None:

@@ -257,6 +257,27 @@ def test_benchmark_on_demo_data_resumes_without_redoing_runs(tmp_path):
     assert "skip pretraining of gc seed 0: finished" in log
     assert "resume fine-tuning of gc seed 0" in log
 
+    # markers written before fa684b7 carry another form of the config hashes: recognised by re-hashing the
+    # config.py each stage saved, so nothing reruns; a changed saved config is still refused
+    stage = exp / "gc" / "seed0" / "pretrain" / "stage.json"
+    for path in (markers["gc"], stage):
+        content = json.loads(path.read_text())
+        content["fingerprint"].update(finetune_hash="0123456789ab", pretrain_hash="ba9876543210")
+        path.write_text(json.dumps(content))
+    assert all(r["skipped"] for r in main(argv))
+    markers["gc"].unlink()  # the pretraining's old-form stage.json is reused too
+    assert [r["skipped"] for r in main(argv)] == [True, False, True]
+    assert "skip pretraining of gc seed 0: finished" in (exp / "benchmark.log").read_text().split("run 2/3")[-1]
+    content = json.loads(markers["gc"].read_text())
+    content["fingerprint"]["finetune_hash"] = "0123456789ab"
+    markers["gc"].write_text(json.dumps(content))
+    saved = exp / "gc" / "seed0" / "finetune" / "config.py"
+    original = saved.read_text()
+    saved.write_text(original + "\nepoch = 99\n")
+    with pytest.raises(RuntimeError, match="finetune_hash: finished run has '0123456789ab'"):
+        main(argv)
+    saved.write_text(original)
+
     # --report-only with a seed that never ran: nothing trains, the finished runs are reported, the rest named
     before = _mtimes(list(markers.values()) + logs)
     seeds = argv.index("--seeds") + 1
