@@ -24,7 +24,7 @@ from typing import Sequence
 
 from .curves import run_curves
 from .methods import DEFAULT_METHODS, METHODS, PROFILES, TASK_METRICS, TASK_VAL_TAG, TASKS, resolve_methods
-from .plan import Settings, check_data_root, data_efficient_file, plan_runs
+from .plan import Settings, check_data_root, data_efficient_file, plan_runs, run_folder
 from .plots import write_plots
 from .report import write_reports
 from .runner import finished_record, note, run_one
@@ -96,7 +96,7 @@ def report(settings: Settings, records: list[dict], planned: int, unfinished: Se
     val_tag = TASK_VAL_TAG[settings.task]
     per_method: dict[str, list] = {m.name: [] for m in settings.methods}
     for record in records:
-        run_dir = os.path.join(settings.exp_root, record["method"], f"seed{record['seed']}")
+        run_dir = run_folder(settings.exp_root, record["method"], record["seed"])
         per_method[record["method"]].append(run_curves(run_dir, record, val_tag))
     labels = {m.name: m.label for m in settings.methods}
     main_metric = out["metrics"][0] if out["metrics"] else TASK_METRICS[settings.task][0]

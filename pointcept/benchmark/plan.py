@@ -88,6 +88,11 @@ class RunSpec:
         return f"{self.method.name} seed {self.seed}"
 
 
+def run_folder(exp_root: str, method: str, seed: int) -> str:
+    """``<exp_root>/<method>/seed<k>``: where one method x seed of a benchmark lives."""
+    return os.path.join(exp_root, method, f"seed{seed}")
+
+
 def plan_runs(settings: Settings) -> list[RunSpec]:
     """Seed-major order, so an interrupted benchmark already has every method for the first seeds."""
     finetune = downstream_config(settings.profile, settings.task)
@@ -98,8 +103,7 @@ def plan_runs(settings: Settings) -> list[RunSpec]:
             if pretrain is not None and not os.path.isfile(pretrain):
                 raise FileNotFoundError(
                     f"method {method.name!r}: pretraining config for profile {settings.profile!r} not found: {pretrain}")
-            runs.append(RunSpec(method, seed, os.path.join(settings.exp_root, method.name, f"seed{seed}"),
-                                pretrain, finetune))
+            runs.append(RunSpec(method, seed, run_folder(settings.exp_root, method.name, seed), pretrain, finetune))
     return runs
 
 

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Sequence
 from pointcept.utils.io import atomic_write_text
 
 from .methods import ROOT, TASK_METRICS
-from .plan import Settings
+from .plan import Settings, run_folder
 
 
 def mean_std(values: Iterable[float]) -> tuple[float, float, int]:
@@ -111,7 +111,7 @@ def run_commits(exp_root: str, records: Sequence[dict]) -> list[str]:
     """The git commits the runs' fine-tunings recorded (``finetune/code/git.json``), each once, in order."""
     commits = []
     for record in records:
-        path = os.path.join(exp_root, record["method"], f"seed{record['seed']}", "finetune", "code", "git.json")
+        path = os.path.join(run_folder(exp_root, record["method"], record["seed"]), "finetune", "code", "git.json")
         try:
             with open(path) as handle:
                 info = json.load(handle)

@@ -21,8 +21,8 @@ import torch
 
 from pointcept.engines.launch import launch
 from pointcept.models.weights import detect_backbone_prefix, read_state_dict
-from pointcept.utils.config import Config
 from pointcept.utils.comm import is_main_process
+from pointcept.utils.config import Config
 from pointcept.utils.io import atomic_write_text
 from pointcept.utils.logger import get_logger, remove_file_handlers
 
