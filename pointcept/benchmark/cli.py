@@ -4,6 +4,8 @@ For every method and seed: pretraining (none for ``none``) -> fine-tuning from i
 test; then ``results.csv``, ``results.md``, ``bar_chart.png`` and ``learning_curves.png`` in ``--exp-root``.
 Finished runs are skipped and unfinished ones resume, so the same command continues after an interruption.
 ``--report-only`` trains nothing: it writes the reports from the runs that finished and lists the others.
+Every report also writes ``runs.json``; ``--merge-runs`` takes those of other reports (a grid split over
+machines, or run folders that are gone): their runs count as finished and enter the tables (``merge.py``).
 
 Budgets apply to every method and to both stages alike. ``--budget-epochs N`` sets each stage's
 ``epoch`` to N. ``--budget-minutes M`` stops each stage after M minutes of wall-clock training (the
@@ -23,11 +25,15 @@ import time
 from typing import Sequence
 
 from .curves import run_curves
+from .merge import merged_records
 from .methods import DEFAULT_METHODS, METHODS, PROFILES, TASK_METRICS, TASK_VAL_TAG, TASKS, resolve_methods
 from .plan import Settings, check_data_root, data_efficient_file, plan_runs, run_folder
 from .plots import write_plots
-from .report import write_reports
-from .runner import finished_record, note, run_one
+from .report import run_commit, write_reports
+from .runner import check_marker, expected_fingerprint, finished_record, note, run_one
+
+#: what to do about a merged run made with other settings
+MERGE_ADVICE = "Merge only the runs.json of reports made with this command's settings."
 
 DEFAULT_DATA_ROOT = {"demo": "data/demo", "scannet-real-cpu": "../shared/data/scannet-real", "scannet": "data/scannet"}
 
@@ -59,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--report-only", action="store_true",
                         help="train nothing: write the reports from the finished runs of this command and list "
                              "the runs that have not finished")
+    parser.add_argument("--merge-runs", nargs="+", default=[], metavar="RUNS_JSON",
+                        help="runs.json files of other reports of this benchmark: their runs (checked against this "
+                             "command's settings) count as finished and are reported; a run finished in --exp-root "
+                             "takes precedence")
     return parser
 
 
@@ -92,30 +102,59 @@ def report(settings: Settings, records: list[dict], planned: int, unfinished: Se
     """Rewrite both result files and both pictures from the finished runs (after every run)."""
     if not records:
         return
-    out = write_reports(settings, records, planned, unfinished)
     val_tag = TASK_VAL_TAG[settings.task]
     per_method: dict[str, list] = {m.name: [] for m in settings.methods}
     for record in records:
-        run_dir = run_folder(settings.exp_root, record["method"], record["seed"])
-        per_method[record["method"]].append(run_curves(run_dir, record, val_tag))
+        if "curves" not in record:  # a merged run brings its own; a local one's are read from its events
+            record["curves"] = run_curves(run_folder(settings.exp_root, record["method"], record["seed"]),
+                                          record, val_tag)
+        record.setdefault("commit", run_commit(settings.exp_root, record))
+        per_method[record["method"]].append(record["curves"])
+    out = write_reports(settings, records, planned, unfinished)
     labels = {m.name: m.label for m in settings.methods}
     main_metric = out["metrics"][0] if out["metrics"] else TASK_METRICS[settings.task][0]
     title = f"{settings.task} on {settings.profile}: {settings.budget_text()}"
     write_plots(settings.exp_root, out["summary"], main_metric, per_method, val_tag, labels, title)
 
 
-def report_finished(settings: Settings, runs: Sequence) -> list[dict]:
+def load_merged(settings: Settings, runs: Sequence, paths: Sequence[str]) -> dict[str, dict]:
+    """``{run key: record}`` of the ``--merge-runs`` files, each checked like a finished run folder."""
+    if not paths:
+        return {}
+
+    def check(record: dict, where: str, expected: dict) -> None:
+        check_marker(record, where, expected, advice=MERGE_ADVICE)
+
+    merged, notes = merged_records(paths, runs, lambda run: expected_fingerprint(run, settings), check)
+    for line in notes:
+        note(settings, line, warning=True)
+    note(settings, f"merged {len(merged)} finished runs from {', '.join(paths)}")
+    return merged
+
+
+def finished_or_merged(run, settings: Settings, merged: dict[str, dict]) -> dict | None:
+    """The record of ``run`` if it finished here or is merged (a run finished here takes precedence)."""
+    record = finished_record(run, settings)
+    if record is not None:
+        if run.key in merged:
+            note(settings, f"{run.key}: finished in {run.run_dir}; its record in {merged[run.key]['merged_from']} "
+                           "is not used")
+        return dict(record, skipped=True)
+    return merged.get(run.key)
+
+
+def report_finished(settings: Settings, runs: Sequence, merged: dict[str, dict] | None = None) -> list[dict]:
     """``--report-only``: the reports of the finished runs; the unfinished ones are named, not started."""
     records, unfinished = [], []
     for run in runs:
-        record = finished_record(run, settings)
+        record = finished_or_merged(run, settings, merged or {})
         if record is None:
             unfinished.append(run.key)
         else:
-            records.append(dict(record, skipped=True))
+            records.append(record)
     if not records:
         raise FileNotFoundError(f"--report-only: none of the {len(runs)} runs of this command has finished in "
-                                f"{settings.exp_root} (no <method>/seed<k>/run.json)")
+                                f"{settings.exp_root} (no <method>/seed<k>/run.json) or is merged")
     report(settings, records, len(runs), unfinished)
     note(settings, f"report of {len(records)} finished runs of {len(runs)}"
                    + (f"; not finished: {', '.join(unfinished)}" if unfinished else "")
@@ -128,8 +167,9 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
     args = build_parser().parse_args(argv)
     settings = settings_from_args(args, argv)
     runs = plan_runs(settings)
+    merged = load_merged(settings, runs, args.merge_runs)
     if args.report_only:
-        return report_finished(settings, runs)
+        return report_finished(settings, runs, merged)
     os.makedirs(settings.exp_root, exist_ok=True)
     note(settings, f"{len(runs)} runs ({len(settings.methods)} methods x {len(settings.seeds)} seeds), "
                 f"{settings.budget_text()}; results in {settings.exp_root}; command: {settings.command}")
@@ -137,10 +177,16 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
     records = []
     for i, run in enumerate(runs):
         note(settings, f"run {i + 1}/{len(runs)}: {run.key} ({run.run_dir})")
-        records.append(run_one(run, settings))
+        record = finished_or_merged(run, settings, merged)
+        if record is None:
+            record = run_one(run, settings)
+        else:
+            note(settings, f"skip {run.key}: " + (f"merged from {record['merged_from']}" if record.get("merged_from")
+                                                  else f"finished ({run.marker})"))
+        records.append(record)
         report(settings, records, len(runs))
     done = sum(not r.get("skipped") for r in records)
-    note(settings, f"{done} runs done, {len(records) - done} skipped as finished, "
+    note(settings, f"{done} runs done, {len(records) - done} skipped as finished or merged, "
                 f"{time.time() - start:.0f} s; see {os.path.join(settings.exp_root, 'results.md')}")
     return records
 

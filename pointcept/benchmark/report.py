@@ -17,6 +17,7 @@ from typing import Any, Iterable, Sequence
 
 from pointcept.utils.io import atomic_write_text
 
+from .merge import runs_document
 from .methods import ROOT, TASK_METRICS
 from .plan import Settings, run_folder
 
@@ -59,17 +60,23 @@ def summarize(records: Sequence[dict], methods: Sequence[str], metrics: Sequence
             for m in methods}
 
 
-def budget_used(records: Sequence[dict], method: str, stage: str) -> str:
-    """Mean steps, minutes and budget stops of one stage of ``method``'s runs (what equal budget meant)."""
-    used = [r[stage]["time_budget"] for r in records if r["method"] == method and r.get(stage)]
-    used = [u for u in used if u]
+def budget_used(records: Sequence[dict], method: str, stage: str, config_key: str) -> str:
+    """Mean steps, minutes and budget stops of one stage of ``method``'s runs (what equal budget meant).
+
+    A merged run whose report did not record its stage's usage is not averaged in; the text then says over
+    how many of the method's runs with that stage the mean is (``config_key`` names the stage's config in a
+    record: ``none`` has no pretraining, so nothing to report for it).
+    """
+    own = [r for r in records if r["method"] == method and r.get(config_key)]
+    used = [r[stage]["time_budget"] for r in own if r.get(stage) and r[stage].get("time_budget")]
     if not used:
-        return "—"
+        return "— (not recorded)" if own else "—"
     steps, _, _ = mean_std(u.get("steps", float("nan")) for u in used)
     minutes, _, _ = mean_std(u.get("elapsed_seconds", float("nan")) / 60.0 for u in used)
     stops = sum(bool(u.get("stopped_by_budget")) for u in used)
     text = f"{steps:.0f} steps, {minutes:.1f} min"
-    return text + (f", budget stop {stops}/{len(used)}" if stops else "")
+    text += f", budget stop {stops}/{len(used)}" if stops else ""
+    return text + (f" (over the {len(used)} of {len(own)} runs that recorded it)" if len(used) < len(own) else "")
 
 
 def git_commit() -> str:
@@ -107,20 +114,36 @@ def _num(value: float) -> str:
     return repr(value) if math.isfinite(value) else ""
 
 
+def run_commit(exp_root: str, record: dict) -> str:
+    """The commit a run was made at: its own ``commit`` (a merged run), else its fine-tuning's ``git.json``."""
+    if record.get("commit"):
+        return str(record["commit"])
+    path = os.path.join(run_folder(exp_root, record["method"], record["seed"]), "finetune", "code", "git.json")
+    try:
+        with open(path) as handle:
+            info = json.load(handle)
+    except (OSError, ValueError):
+        return ""
+    return str(info.get("commit", ""))[:12] + ("+dirty" if info.get("dirty") else "")
+
+
 def run_commits(exp_root: str, records: Sequence[dict]) -> list[str]:
-    """The git commits the runs' fine-tunings recorded (``finetune/code/git.json``), each once, in order."""
+    """The commits the runs were made at (:func:`run_commit`), each once, in order."""
     commits = []
     for record in records:
-        path = os.path.join(run_folder(exp_root, record["method"], record["seed"]), "finetune", "code", "git.json")
-        try:
-            with open(path) as handle:
-                info = json.load(handle)
-        except (OSError, ValueError):
-            continue
-        commit = str(info.get("commit", ""))[:12] + ("+dirty" if info.get("dirty") else "")
+        commit = run_commit(exp_root, record)
         if commit and commit not in commits:
             commits.append(commit)
     return commits
+
+
+def merged_sources(records: Sequence[dict]) -> dict[str, list[str]]:
+    """``{runs.json path: [run keys]}`` of the records merged from other reports (``--merge-runs``)."""
+    sources: dict[str, list[str]] = defaultdict(list)
+    for record in records:
+        if record.get("merged_from"):
+            sources[record["merged_from"]].append(f"{record['method']} seed {record['seed']}")
+    return dict(sources)
 
 
 def results_markdown(settings: Settings, records: Sequence[dict], summary: dict, metrics: Sequence[str],
@@ -131,6 +154,16 @@ def results_markdown(settings: Settings, records: Sequence[dict], summary: dict,
     lines = [f"# Transfer benchmark: {settings.task} on {settings.profile}", ""]
     lines.append(f"Whole-scene test metrics, mean ± std over seeds {', '.join(map(str, settings.seeds))} "
                  f"({len(records)} of {planned} runs finished). Main metric: **{metrics[0] if metrics else '-'}**.")
+    merged = merged_sources(records)
+    if merged:
+        count = sum(len(keys) for keys in merged.values())
+        lines += ["", f"{count} of these runs were made elsewhere and merged from their reports' runs.json "
+                      "(`--merge-runs`, checked against this command's settings and config hashes): "
+                  + "; ".join(f"{', '.join(keys)} from `{path}`" for path, keys in merged.items()) + "."]
+        rebuilt = sorted({r["merged_from"] for r in records if r.get("merged_from") and r.get("rebuilt")})
+        if rebuilt:
+            lines += ["", "Rebuilt from an older report's results.csv (metrics only; their settings were checked "
+                          "by that report, not re-checked here): " + ", ".join(f"`{p}`" for p in rebuilt) + "."]
     if unfinished:
         lines += ["", f"Not finished, so not in the table: {', '.join(unfinished)}."]
     lines.append("")
@@ -146,8 +179,8 @@ def results_markdown(settings: Settings, records: Sequence[dict], summary: dict,
     lines.append("| method | pretraining used (mean over seeds) | fine-tuning used (mean over seeds) |")
     lines.append("|---|---|---|")
     for method in summary:
-        lines.append(f"| {method} | {budget_used(records, method, 'pretrain')} | "
-                     f"{budget_used(records, method, 'finetune')} |")
+        lines.append(f"| {method} | {budget_used(records, method, 'pretrain', 'pretrain_config')} | "
+                     f"{budget_used(records, method, 'finetune', 'finetune_config')} |")
     lines += ["", "## Provenance", ""]
     lines.append(f"- command: `{settings.command}`")
     commits = run_commits(settings.exp_root, records)
@@ -168,6 +201,13 @@ def results_markdown(settings: Settings, records: Sequence[dict], summary: dict,
     return "\n".join(lines)
 
 
+def _json_number(value: Any) -> Any:
+    """numpy scalars and arrays in a record (metrics, curves) as plain JSON numbers and lists."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 def _rel(path: str | None) -> str:
     if not path:
         return "—"
@@ -177,7 +217,11 @@ def _rel(path: str | None) -> str:
 
 def write_reports(settings: Settings, records: Sequence[dict], planned: int,
                   unfinished: Sequence[str] = ()) -> dict[str, Any]:
-    """Write ``results.csv`` and ``results.md`` atomically; returns the summary for the plots."""
+    """Write ``results.csv``, ``results.md`` and ``runs.json`` atomically; returns the summary for the plots.
+
+    Each record should already carry ``commit`` and ``curves`` (``cli.report`` adds them), so that
+    ``runs.json`` stands alone when the run folders are gone.
+    """
     methods = [m.name for m in settings.methods]
     metrics = metric_names(settings.task, records)
     summary = summarize(records, methods, metrics)
@@ -191,6 +235,8 @@ def write_reports(settings: Settings, records: Sequence[dict], planned: int,
     hashes = {m: hashes[m] for m in methods if m in hashes}
     devices = [r.get("device", "") for r in records]
     atomic_write_text(os.path.join(settings.exp_root, "results.csv"), results_csv(records, summary, metrics))
+    atomic_write_text(os.path.join(settings.exp_root, "runs.json"),
+                      json.dumps(runs_document(settings.command, records), indent=1, default=_json_number) + "\n")
     atomic_write_text(os.path.join(settings.exp_root, "results.md"),
                       results_markdown(settings, records, summary, metrics, hashes, devices, planned,
                                        unfinished))

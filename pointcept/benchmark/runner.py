@@ -122,7 +122,12 @@ def run_stage(cfg: Any, save_path: str, settings: Settings, label: str) -> dict:
     return read_json(result_file)
 
 
-def check_marker(marker: dict, path: str, expected: dict, saved_configs: dict[str, str] | None = None) -> None:
+#: what to do about a finished run folder made with other settings
+REDO_ADVICE = "Use another --exp-root, or delete that run folder to redo it with these settings."
+
+
+def check_marker(marker: dict, path: str, expected: dict, saved_configs: dict[str, str] | None = None,
+                 advice: str = REDO_ADVICE) -> None:
     """Raise ``SettingsMismatch`` unless the finished ``marker`` was made with the ``expected`` settings.
 
     ``saved_configs`` maps a config-hash key to the ``config.py`` the finished stage saved. A recorded hash
@@ -137,8 +142,7 @@ def check_marker(marker: dict, path: str, expected: dict, saved_configs: dict[st
                 del differ[key]
     if differ:
         lines = "; ".join(f"{k}: finished run has {a!r}, this command {b!r}" for k, (a, b) in differ.items())
-        raise SettingsMismatch(f"{path} was made with other settings ({lines}). Use another --exp-root, "
-                               "or delete that run folder to redo it with these settings.")
+        raise SettingsMismatch(f"{path} was made with other settings ({lines}). {advice}")
 
 
 def pretrained_weight(run: RunSpec, settings: Settings, fingerprint: dict, cfg: Any) -> tuple[str, dict]:
@@ -185,6 +189,11 @@ def _stage_configs(run: RunSpec, settings: Settings) -> tuple[Any, Any, dict]:
     return ft_cfg, pre_cfg, fingerprint
 
 
+def expected_fingerprint(run: RunSpec, settings: Settings) -> dict:
+    """The fingerprint a finished ``run`` of this command must carry (both stages' config hashes included)."""
+    return _stage_configs(run, settings)[2]
+
+
 def saved_configs(run: RunSpec) -> dict[str, str]:
     """Where each stage of ``run`` saved the config it ran with, by fingerprint key."""
     return {"finetune_hash": os.path.join(run.finetune_dir, "config.py"),
@@ -199,8 +208,11 @@ def finished_record(run: RunSpec, settings: Settings) -> dict | None:
     if not os.path.isfile(run.marker):
         return None
     record = read_json(run.marker)
-    check_marker(record, run.marker, _stage_configs(run, settings)[2], saved_configs(run))
-    return record
+    expected = expected_fingerprint(run, settings)
+    check_marker(record, run.marker, expected, saved_configs(run))
+    # the checked fingerprint in its current form (a run recorded before fa684b7 carries old-form hashes),
+    # so that the runs.json of a report merges anywhere this command's settings are checked
+    return dict(record, fingerprint=expected)
 
 
 def run_one(run: RunSpec, settings: Settings) -> dict:

@@ -294,11 +294,78 @@ def test_benchmark_on_demo_data_resumes_without_redoing_runs(tmp_path):
     with pytest.raises(FileNotFoundError, match="none of the 3 runs"):
         main(argv[:seeds] + ["7"] + argv[seeds + 1:] + ["--report-only"])
 
+    _check_merge_runs(main, argv, exp, tmp_path, path_method, head)
+
     # other settings in the same folder are refused instead of mixed in, by a report too
     with pytest.raises(RuntimeError, match="budget_epochs"):
         main([a if a != "1" else "2" for a in argv] + ["--report-only"])
     with pytest.raises(RuntimeError, match="budget_epochs"):
         main([a if a != "1" else "2" for a in argv])
+
+
+def _replace_arg(argv, flag, *values):
+    """``argv`` with the values of ``flag`` (up to the next ``--`` option) replaced by ``values``."""
+    i = argv.index(flag)
+    end = next((j for j in range(i + 1, len(argv)) if argv[j].startswith("--")), len(argv))
+    return argv[:i + 1] + list(values) + argv[end:]
+
+
+def _check_merge_runs(main, argv, exp, tmp_path, path_method, head):
+    """runs.json of one report finishes the grid of another exp-root: merged runs never retrain, are
+    checked against the command's settings, and appear in the other report with their source."""
+    from pointcept.benchmark.runner import SettingsMismatch
+
+    runs_file = exp / "runs.json"
+    document = json.loads(runs_file.read_text())
+    assert document["format"] == "pointcept-benchmark-runs/1"
+    assert [(r["method"], r["seed"]) for r in document["runs"]] == [("none", 0), ("gc", 0), (path_method, 0)]
+    gc = document["runs"][1]
+    assert gc["commit"].startswith(head) and gc["curves"]["pretrain"]["train/loss"]
+    assert gc["fingerprint"]["finetune_hash"] != "0123456789ab"  # the old-form hash, re-checked, is not passed on
+
+    elsewhere = tmp_path / "elsewhere"
+    merged_argv = _replace_arg(argv, "--exp-root", str(elsewhere)) + ["--merge-runs", str(runs_file)]
+    records = main(merged_argv)  # training mode: every planned run is merged, nothing trains
+    assert [r["merged_from"] for r in records] == [str(runs_file)] * 3
+    assert not any((elsewhere / m).exists() for m in ("none", "gc", path_method))
+    assert (elsewhere / "learning_curves.png").stat().st_size > 0
+    assert "skip gc seed 0: merged from" in (elsewhere / "benchmark.log").read_text()
+    md = (elsewhere / "results.md").read_text()
+    assert "3 of these runs were made elsewhere and merged" in md and str(runs_file) in md
+    assert f"runs made at `{head}" in md
+    table = lambda text: [line for line in text.splitlines() if line.startswith("| gc (")]  # noqa: E731
+    assert table(md) == table((exp / "results.md").read_text())
+    again = json.loads((elsewhere / "runs.json").read_text())["runs"]
+    assert [r["metrics"] for r in again] == [r["metrics"] for r in document["runs"]]
+
+    # a grid larger than the merged file: the rest is listed as not finished (and would be trained)
+    main(_replace_arg(merged_argv, "--seeds", "0", "1") + ["--report-only"])
+    md = (elsewhere / "results.md").read_text()
+    assert "(3 of 6 runs finished)" in md and "Not finished, so not in the table: none seed 1" in md
+
+    # runs this command does not plan are left out, and said so
+    main(_replace_arg(merged_argv, "--methods", "none", "gc") + ["--report-only"])
+    assert f"not part of this command, left out: {path_method} seed 0" in (elsewhere / "benchmark.log").read_text()
+
+    # a run finished in --exp-root takes precedence over the same run merged
+    main(argv + ["--report-only", "--merge-runs", str(runs_file)])
+    assert "gc seed 0: finished in" in (exp / "benchmark.log").read_text()
+
+    # refused: other settings (naming the file and run), the same run twice, a file that is not a runs.json
+    changed = json.loads(runs_file.read_text())
+    changed["runs"][1]["fingerprint"]["pretrain_hash"] = "ba9876543210"
+    bad = tmp_path / "bad_runs.json"
+    bad.write_text(json.dumps(changed))
+    with pytest.raises(SettingsMismatch, match=r"bad_runs.json \(gc seed 0\) was made with other settings "
+                                               r"\(pretrain_hash: finished run has 'ba9876543210'"):
+        main(_replace_arg(merged_argv, "--merge-runs", str(bad)))
+    with pytest.raises(ValueError, match="none seed 0 is in both"):
+        main(merged_argv + [str(runs_file)])
+    (tmp_path / "results.json").write_text(json.dumps({"runs": []}))
+    with pytest.raises(ValueError, match="has format None, expected 'pointcept-benchmark-runs/1'"):
+        main(_replace_arg(merged_argv, "--merge-runs", str(tmp_path / "results.json")))
+    with pytest.raises(ValueError, match="is not JSON"):
+        main(_replace_arg(merged_argv, "--merge-runs", str(exp / "results.csv")))
 
 
 def test_colour_only_baselines_say_their_stem_is_not_loaded_on_full_scannet():
@@ -324,3 +391,49 @@ def test_config_hash_ignores_key_order():
     b = Config(dict(epoch=4, model=dict(width=3, type="X", depth=2), seed=2))
     assert config_hash(a) == config_hash(b)
     assert config_hash(a) != config_hash(Config(dict(model=dict(type="X", depth=2, width=4), epoch=4)))
+
+
+def test_runs_rebuilt_from_an_older_results_csv_merge_without_training(tmp_path):
+    """tools/benchmarks/runs_from_results_csv.py: an old report's csv becomes a runs.json that
+    --merge-runs takes; the report says which runs were rebuilt, and nothing trains."""
+    import importlib.util
+
+    from pointcept.benchmark.cli import main
+    from pointcept.datasets.demo import write_demo_dataset
+
+    spec = importlib.util.spec_from_file_location(
+        "runs_from_results_csv", os.path.join(ROOT, "tools", "benchmarks", "runs_from_results_csv.py"))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+
+    data = tmp_path / "data"
+    write_demo_dataset(data, num_train=2, num_val=1)
+    exp = tmp_path / "exp"
+    argv = ["--profile", "demo", "--data-root", str(data), "--methods", "none", "gc", "--seeds", "0", "1",
+            "--budget-epochs", "1", "--exp-root", str(exp)]
+    old_csv = tmp_path / "results.csv"
+    old_csv.write_text("kind,method,seed,metric,value,mean,std,n\n"
+                       "run,none,0,mIoU,0.25,,,\nrun,gc,0,mIoU,0.5,,,\nrun,gc,1,mIoU,0.25,,,\n"
+                       "summary,gc,,mIoU,,0.375,0.17,2\n")
+    out = tmp_path / "runs-old.json"
+    tool.main(["--results-csv", str(old_csv), "--commit", "abc123", "--out", str(out), "--", *argv])
+    records = json.loads(out.read_text())["runs"]
+    assert [(r["method"], r["seed"], r["metrics"]) for r in records] == [
+        ("none", 0, {"mIoU": 0.25}), ("gc", 0, {"mIoU": 0.5}), ("gc", 1, {"mIoU": 0.25})]
+    assert all("rebuilt" in r and r["commit"] == "abc123" for r in records)
+
+    reported = main(argv + ["--report-only", "--merge-runs", str(out)])
+    assert len(reported) == 3 and not exp.joinpath("gc").exists()
+    md = (exp / "results.md").read_text()
+    assert "| gc (GroupContrast) | 2 | 0.3750 ± 0.1768 |" in md
+    assert "Not finished, so not in the table: none seed 1." in md
+    assert "Rebuilt from an older report's results.csv" in md and "runs made at `abc123`" in md
+    assert "— (not recorded)" in md
+
+    # a csv with a run the command does not plan, or not a results.csv at all: refused, naming the file
+    old_csv.write_text(old_csv.read_text() + "run,msc,0,mIoU,0.1,,,\n")
+    with pytest.raises(ValueError, match="does not plan: msc seed 0"):
+        tool.main(["--results-csv", str(old_csv), "--commit", "abc", "--out", str(out), "--", *argv])
+    old_csv.write_text("a,b\n1,2\n")
+    with pytest.raises(ValueError, match="not a benchmark results.csv"):
+        tool.main(["--results-csv", str(old_csv), "--commit", "abc", "--out", str(out), "--", *argv])
