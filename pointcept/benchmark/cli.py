@@ -27,7 +27,7 @@ from typing import Sequence
 from .curves import run_curves
 from .merge import merged_records
 from .methods import DEFAULT_METHODS, METHODS, PROFILES, TASK_METRICS, TASK_VAL_TAG, TASKS, resolve_methods
-from .plan import Settings, check_data_root, data_efficient_file, plan_runs, run_folder
+from .plan import RunSpec, Settings, check_data_root, data_efficient_file, plan_runs, run_folder
 from .plots import write_plots
 from .report import run_commit, write_reports
 from .runner import check_marker, expected_fingerprint, finished_record, note, run_one
@@ -117,7 +117,7 @@ def report(settings: Settings, records: list[dict], planned: int, unfinished: Se
     write_plots(settings.exp_root, out["summary"], main_metric, per_method, val_tag, labels, title)
 
 
-def load_merged(settings: Settings, runs: Sequence, paths: Sequence[str]) -> dict[str, dict]:
+def load_merged(settings: Settings, runs: Sequence[RunSpec], paths: Sequence[str]) -> dict[str, dict]:
     """``{run key: record}`` of the ``--merge-runs`` files, each checked like a finished run folder."""
     if not paths:
         return {}
@@ -132,7 +132,7 @@ def load_merged(settings: Settings, runs: Sequence, paths: Sequence[str]) -> dic
     return merged
 
 
-def finished_or_merged(run, settings: Settings, merged: dict[str, dict]) -> dict | None:
+def finished_or_merged(run: RunSpec, settings: Settings, merged: dict[str, dict]) -> dict | None:
     """The record of ``run`` if it finished here or is merged (a run finished here takes precedence)."""
     record = finished_record(run, settings)
     if record is not None:
@@ -143,7 +143,8 @@ def finished_or_merged(run, settings: Settings, merged: dict[str, dict]) -> dict
     return merged.get(run.key)
 
 
-def report_finished(settings: Settings, runs: Sequence, merged: dict[str, dict] | None = None) -> list[dict]:
+def report_finished(settings: Settings, runs: Sequence[RunSpec],
+                    merged: dict[str, dict] | None = None) -> list[dict]:
     """``--report-only``: the reports of the finished runs; the unfinished ones are named, not started."""
     records, unfinished = [], []
     for run in runs:
