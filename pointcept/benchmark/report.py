@@ -226,12 +226,15 @@ def write_reports(settings: Settings, records: Sequence[dict], planned: int,
     metrics = metric_names(settings.task, records)
     summary = summarize(records, methods, metrics)
     hashes: dict[str, dict[str, str]] = {}
-    for record in records:
-        hashes.setdefault(record["method"], {
-            "pretrain_config": record.get("pretrain_config"), "finetune_config": record.get("finetune_config"),
-            "pretrain_hash": record["fingerprint"].get("pretrain_hash"),
-            "finetune_hash": record["fingerprint"].get("finetune_hash"),
-            "prefix": f"`{record['backbone_mapping']['prefix']}`" if record.get("backbone_mapping") else None})
+    for record in records:  # per field, the first run that has it (a rebuilt merged run lacks the prefix)
+        info = hashes.setdefault(record["method"], {})
+        for key, value in (
+                ("pretrain_config", record.get("pretrain_config")), ("finetune_config", record.get("finetune_config")),
+                ("pretrain_hash", record["fingerprint"].get("pretrain_hash")),
+                ("finetune_hash", record["fingerprint"].get("finetune_hash")),
+                ("prefix", f"`{record['backbone_mapping']['prefix']}`" if record.get("backbone_mapping") else None)):
+            if info.get(key) is None:
+                info[key] = value
     hashes = {m: hashes[m] for m in methods if m in hashes}
     devices = [r.get("device", "") for r in records]
     atomic_write_text(os.path.join(settings.exp_root, "results.csv"), results_csv(records, summary, metrics))
