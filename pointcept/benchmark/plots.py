@@ -45,9 +45,11 @@ def bar_chart(path: str, summary: dict[str, dict[str, tuple]], metric: str, labe
     heights = [v if math.isfinite(v) else 0.0 for v in means]
     errors = [v if math.isfinite(v) else 0.0 for v in stds]
     bars = ax.bar(x, heights, yerr=errors, capsize=5, color=[f"C{i}" for i in range(len(methods))])
-    for bar, mean, n in zip(bars, means, [summary[m][metric][2] if metric in summary[m] else 0 for m in methods]):
+    counts = [summary[m][metric][2] if metric in summary[m] else 0 for m in methods]
+    for bar, mean, error, n in zip(bars, means, errors, counts):
         text = f"{mean:.3f}" if math.isfinite(mean) else "n/a"
-        ax.annotate(f"{text}\nn={n}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center",
+        # above the error bar's cap, so the bar and the label never overlap
+        ax.annotate(f"{text}\nn={n}", (bar.get_x() + bar.get_width() / 2, bar.get_height() + error), ha="center",
                     va="bottom", fontsize=8, xytext=(0, 3), textcoords="offset points")
     ax.set_xticks(x, [f"{m}\n{labels.get(m, m)}" for m in methods], fontsize=8)
     ax.set_ylabel(f"{metric} (mean ± std over seeds)")
