@@ -20,6 +20,7 @@ from pointcept.utils.io import atomic_write_text
 from .merge import runs_document
 from .methods import ROOT, TASK_METRICS
 from .plan import Settings, run_folder
+from .runner import write_json
 
 
 def mean_std(values: Iterable[float]) -> tuple[float, float, int]:
@@ -201,13 +202,6 @@ def results_markdown(settings: Settings, records: Sequence[dict], summary: dict,
     return "\n".join(lines)
 
 
-def _json_number(value: Any) -> Any:
-    """numpy scalars and arrays in a record (metrics, curves) as plain JSON numbers and lists."""
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
 def _rel(path: str | None) -> str:
     if not path:
         return "—"
@@ -238,8 +232,7 @@ def write_reports(settings: Settings, records: Sequence[dict], planned: int,
     hashes = {m: hashes[m] for m in methods if m in hashes}
     devices = [r.get("device", "") for r in records]
     atomic_write_text(os.path.join(settings.exp_root, "results.csv"), results_csv(records, summary, metrics))
-    atomic_write_text(os.path.join(settings.exp_root, "runs.json"),
-                      json.dumps(runs_document(settings.command, records), indent=1, default=_json_number) + "\n")
+    write_json(os.path.join(settings.exp_root, "runs.json"), runs_document(settings.command, records))
     atomic_write_text(os.path.join(settings.exp_root, "results.md"),
                       results_markdown(settings, records, summary, metrics, hashes, devices, planned,
                                        unfinished))
