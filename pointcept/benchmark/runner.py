@@ -216,11 +216,10 @@ def finished_record(run: RunSpec, settings: Settings) -> dict | None:
 
 
 def run_one(run: RunSpec, settings: Settings) -> dict:
-    """Do (or skip, or resume) ``run``; returns its completion record (also written to ``run.json``)."""
-    record = finished_record(run, settings)
-    if record is not None:
-        note(settings, f"skip {run.key}: finished ({run.marker})")
-        return dict(record, skipped=True)
+    """Do (or resume) the unfinished ``run``; returns its completion record (also written to ``run.json``).
+
+    Finished and merged runs never get here: ``cli.finished_or_merged`` checks and skips them first.
+    """
     ft_cfg, pre_cfg, fingerprint = _stage_configs(run, settings)
     started = _now()
     pretrain_record, mapping_info = None, None
