@@ -61,3 +61,46 @@ def test_unfinished_run_is_read_from_its_events(collapse, tmp_path, capsys):
 def test_report_without_any_run_says_so(collapse, tmp_path):
     with pytest.raises(SystemExit, match="run the variants first"):
         collapse.report(str(tmp_path), None)
+
+
+def _history(collapse, epochs, value):
+    return {"variant": "x", "epochs": epochs, "num_prototypes": 8, "config": "c.py", "options": [],
+            "history": {m: [value] * epochs for m in collapse.MONITORS}}
+
+
+def test_variants_without_a_run_come_from_an_earlier_csv(collapse, tmp_path, capsys):
+    earlier = tmp_path / "earlier.csv"
+    columns = ["variant", "epoch", *collapse.MONITORS]
+    lines = [",".join(columns)]
+    lines += [",".join(["default", str(e)] + ["0.25"] * len(collapse.MONITORS)) for e in (1, 2)]
+    lines += [",".join(["neither", str(e)] + ["0.75"] * len(collapse.MONITORS)) for e in (1, 2, 3)]
+    earlier.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "runs"
+    (out / "neither").mkdir(parents=True)  # a new run of neither: it replaces the earlier rows
+    (out / "neither" / collapse.HISTORY_FILE).write_text(json.dumps(_history(collapse, 4, 0.5)))
+    table = tmp_path / "table.csv"
+    collapse.report(str(out), str(table), str(earlier))
+    rows = list(csv.DictReader(table.open()))
+    assert [(r["variant"], r["epoch"]) for r in rows] == [
+        ("default", "1"), ("default", "2"), ("neither", "1"), ("neither", "2"), ("neither", "3"), ("neither", "4")]
+    assert {float(r["confidence"]) for r in rows if r["variant"] == "default"} == {0.25}
+    assert {float(r["confidence"]) for r in rows if r["variant"] == "neither"} == {0.5}
+    assert f"default (merged from {earlier}" in capsys.readouterr().out
+    # writing the merged table over the CSV it merged from is safe (read first, replaced whole)
+    collapse.report(str(out), str(earlier), str(earlier))
+    assert list(csv.DictReader(earlier.open())) == rows
+
+
+@pytest.mark.parametrize("text, message", [
+    ("variant,epoch\ndefault,1\n", "has no column"),
+    ("variant,epoch,assign_entropy,prototypes_used,confidence,group_loss,contrast_loss\n"
+     "centred,1,0,0,0,0,0\n", "line 2: unknown variant 'centred'"),
+    ("variant,epoch,assign_entropy,prototypes_used,confidence,group_loss,contrast_loss\n"
+     "default,1,0,0,high,0,0\n", "line 2:"),
+])
+def test_a_bad_merge_csv_is_refused_naming_the_file(collapse, tmp_path, text, message):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(text)
+    with pytest.raises(SystemExit, match=message) as refused:
+        collapse.report(str(tmp_path / "runs"), None, str(bad))
+    assert str(bad) in str(refused.value)

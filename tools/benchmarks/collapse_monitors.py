@@ -11,6 +11,8 @@ assignment as entropy -> 1; grouping that forms as falling entropy with most pro
     # one variant per process, then the table of all of them from their logs:
     python tools/benchmarks/collapse_monitors.py --variants no-centering --epochs 20 --out exp/collapse
     python tools/benchmarks/collapse_monitors.py --report --out exp/collapse --csv exp/collapse/monitors.csv
+    # variants whose run folders are gone, from an earlier report's CSV (a run under --out wins):
+    python tools/benchmarks/collapse_monitors.py --report --out exp/collapse --merge-csv old/monitors.csv
 """
 
 from __future__ import annotations
@@ -57,6 +59,27 @@ def epochs_from_events(run_dir: str) -> tuple[list[int], dict[str, list[float]]]
     return epochs, {m: [scalars[f"train/{m}"][e] for e in epochs] for m in MONITORS}
 
 
+def rows_from_csv(path: str) -> dict[str, list[dict]]:
+    """Per-variant rows of an earlier report's CSV, for variants whose run folders did not survive."""
+    with open(path, newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in ("variant", "epoch", *MONITORS) if c not in (reader.fieldnames or [])]
+        if missing:
+            raise SystemExit(f"{path}: not a collapse-monitor CSV, it has no column(s) {', '.join(missing)}")
+        by_variant: dict[str, list[dict]] = {}
+        for line, row in enumerate(reader, start=2):
+            if row["variant"] not in VARIANTS:
+                raise SystemExit(f"{path} line {line}: unknown variant {row['variant']!r}, "
+                                 f"expected one of {', '.join(VARIANTS)}")
+            try:
+                parsed = {"variant": row["variant"], "epoch": int(row["epoch"]),
+                          **{m: float(row[m]) for m in MONITORS}}
+            except (TypeError, ValueError) as error:
+                raise SystemExit(f"{path} line {line}: {error}") from None
+            by_variant.setdefault(row["variant"], []).append(parsed)
+    return by_variant
+
+
 def run_variant(name: str, args: argparse.Namespace) -> None:
     from pointcept.engines.cli import train_worker
     from pointcept.engines.defaults import default_config_parser
@@ -76,26 +99,40 @@ def run_variant(name: str, args: argparse.Namespace) -> None:
         json.dump(record, handle)
 
 
-def report(out: str, csv_path: str | None) -> None:
+def variant_table(name: str, out: str, merged: dict[str, list[dict]],
+                  merge_csv: str | None) -> tuple[list[int], dict[str, list[float]], str] | None:
+    """``(epochs, per-epoch means, title)`` of one variant, or None: its finished run under ``out``, else its
+    stopped run's completed passes, else its rows in the merged CSV."""
+    run_dir = os.path.join(out, name)
+    path = os.path.join(run_dir, HISTORY_FILE)
+    if os.path.isfile(path):
+        with open(path) as handle:
+            record = json.load(handle)
+        means = {m: per_epoch(v, record["epochs"]) for m, v in record["history"].items()}
+        title = (f"{record['num_prototypes']} prototypes, {len(record['history']['assign_entropy'])} steps, "
+                 f"{record['config']} {' '.join(record['options'])}; per-epoch means")
+        return list(range(1, len(means["assign_entropy"]) + 1)), means, title
+    epochs, means = epochs_from_events(run_dir) if os.path.isdir(run_dir) else ([], {})
+    if epochs:
+        return epochs, means, (f"UNFINISHED run, stopped after epoch {epochs[-1]}: per-epoch means from the "
+                               f"tensorboard events in {run_dir}, {' '.join(VARIANTS[name])}")
+    if name in merged:
+        means = {m: [r[m] for r in merged[name]] for m in MONITORS}
+        title = f"merged from {merge_csv}, an earlier report; {' '.join(VARIANTS[name])}; per-epoch means"
+        return [r["epoch"] for r in merged[name]], means, title
+    return None
+
+
+def report(out: str, csv_path: str | None, merge_csv: str | None = None) -> None:
+    """Print (and optionally write as CSV) the per-epoch table of every variant found under ``out``; a variant
+    with no run there is taken from ``merge_csv`` (an earlier report's CSV) when given."""
     rows = []
+    merged = rows_from_csv(merge_csv) if merge_csv else {}
     for name in VARIANTS:
-        run_dir = os.path.join(out, name)
-        path = os.path.join(run_dir, HISTORY_FILE)
-        if os.path.isfile(path):
-            with open(path) as handle:
-                record = json.load(handle)
-            means = {m: per_epoch(v, record["epochs"]) for m, v in record["history"].items()}
-            epochs = list(range(1, len(means["assign_entropy"]) + 1))
-            title = (f"{record['num_prototypes']} prototypes, {len(record['history']['assign_entropy'])} steps, "
-                     f"{record['config']} {' '.join(record['options'])}; per-epoch means")
-        elif os.path.isdir(run_dir):
-            epochs, means = epochs_from_events(run_dir)
-            if not epochs:
-                continue
-            title = (f"UNFINISHED run, stopped after epoch {epochs[-1]}: per-epoch means from the tensorboard "
-                     f"events in {run_dir}, {' '.join(VARIANTS[name])}")
-        else:
+        table = variant_table(name, out, merged, merge_csv)
+        if table is None:
             continue
+        epochs, means, title = table
         for i, epoch in enumerate(epochs):
             rows.append({"variant": name, "epoch": epoch, **{m: means[m][i] for m in MONITORS}})
         print(f"\n{name} ({title})")
@@ -106,10 +143,12 @@ def report(out: str, csv_path: str | None) -> None:
         raise SystemExit(f"no {HISTORY_FILE} under {out}: run the variants first")
     if csv_path:
         os.makedirs(os.path.dirname(os.path.abspath(csv_path)), exist_ok=True)
-        with open(csv_path, "w", newline="") as handle:
+        partial = f"{csv_path}.tmp"
+        with open(partial, "w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=["variant", "epoch", *MONITORS])
             writer.writeheader()
             writer.writerows(rows)
+        os.replace(partial, csv_path)  # never a half-written table, and --merge-csv may name this same file
         print(f"\nwrote {csv_path}")
 
 
@@ -123,11 +162,13 @@ def main() -> None:
     parser.add_argument("--options", nargs="*", default=[], help="extra config overrides for every variant")
     parser.add_argument("--report", action="store_true", help="only print the table of finished variants")
     parser.add_argument("--csv", default=None, help="also write the per-epoch table as CSV")
+    parser.add_argument("--merge-csv", default=None,
+                        help="an earlier report's CSV: its variants that have no run under --out join the table")
     args = parser.parse_args()
     if not args.report:
         for name in args.variants:
             run_variant(name, args)
-    report(args.out, args.csv)
+    report(args.out, args.csv, args.merge_csv)
 
 
 if __name__ == "__main__":
