@@ -287,7 +287,7 @@ def _parity_worker(inputs: str, output: str, repeats: int) -> None:
     from pointcept.models import build_model
     from pointcept.models.layers.sparse_backend import BACKEND_NAME
 
-    saved = torch.load(inputs)
+    saved = torch.load(inputs, weights_only=True)  # tensors and plain types only
     model = build_model(dict(type="SpUNet-v1m1", in_channels=6, num_classes=20)).cuda()
     model.load_state_dict(saved["state_dict"], strict=True)
     data = {k: v.cuda() for k, v in saved["data"].items()}
@@ -339,7 +339,7 @@ def parity_check(repeats: int = 5, timeout: float = 300) -> dict[str, Any]:
             run = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=timeout)
             if run.returncode != 0:
                 return {"status": "failed", "reason": f"{backend} worker failed: {run.stderr[-2000:]}"}
-            results[backend] = torch.load(out)
+            results[backend] = torch.load(out, weights_only=True)
     a, b = results["spconv"], results["spconv_triton"]
     errors = {key: _relative_error(b[key], a[key]) for key in PARITY_BOUNDS}
     ok = all(errors[k] < bound for k, bound in PARITY_BOUNDS.items())
