@@ -118,7 +118,8 @@ def variant_table(name: str, out: str, merged: dict[str, list[dict]],
                                f"tensorboard events in {run_dir}, {' '.join(VARIANTS[name])}")
     if name in merged:
         means = {m: [r[m] for r in merged[name]] for m in MONITORS}
-        title = f"merged from {merge_csv}, an earlier report; {' '.join(VARIANTS[name])}; per-epoch means"
+        title = "; ".join(filter(None, [f"merged from {merge_csv}, an earlier report", " ".join(VARIANTS[name]),
+                                         "per-epoch means"]))
         return [r["epoch"] for r in merged[name]], means, title
     return None
 
