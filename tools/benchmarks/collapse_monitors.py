@@ -143,13 +143,13 @@ def report(out: str, csv_path: str | None, merge_csv: str | None = None) -> None
     if not rows:
         raise SystemExit(f"no {HISTORY_FILE} under {out}: run the variants first")
     if csv_path:
-        os.makedirs(os.path.dirname(os.path.abspath(csv_path)), exist_ok=True)
-        partial = f"{csv_path}.tmp"
-        with open(partial, "w", newline="") as handle:
+        from pointcept.utils.atomic import atomic_path
+
+        # never a half-written table, and --merge-csv may name this same file (it was read above)
+        with atomic_path(csv_path) as partial, open(partial, "w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=["variant", "epoch", *MONITORS])
             writer.writeheader()
             writer.writerows(rows)
-        os.replace(partial, csv_path)  # never a half-written table, and --merge-csv may name this same file
         print(f"\nwrote {csv_path}")
 
 

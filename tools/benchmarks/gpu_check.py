@@ -286,8 +286,9 @@ def _parity_worker(inputs: str, output: str, repeats: int) -> None:
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
     from pointcept.models import build_model
     from pointcept.models.layers.sparse_backend import BACKEND_NAME
+    from pointcept.utils.checkpoint_io import safe_torch_load
 
-    saved = torch.load(inputs, weights_only=True)  # tensors and plain types only
+    saved = safe_torch_load(inputs, "parity input")
     model = build_model(dict(type="SpUNet-v1m1", in_channels=6, num_classes=20)).cuda()
     model.load_state_dict(saved["state_dict"], strict=True)
     data = {k: v.cuda() for k, v in saved["data"].items()}
@@ -323,6 +324,7 @@ def parity_check(repeats: int = 5, timeout: float = 300) -> dict[str, Any]:
                 "reason": "needs both spconv (CUDA build, spconv-cuXXX) and spconv-triton; installed: "
                           + (", ".join(installed) or "neither")}
     from pointcept.models import build_model
+    from pointcept.utils.checkpoint_io import safe_torch_load
 
     torch.manual_seed(0)
     state_dict = build_model(dict(type="SpUNet-v1m1", in_channels=6, num_classes=20)).state_dict()
@@ -339,7 +341,7 @@ def parity_check(repeats: int = 5, timeout: float = 300) -> dict[str, Any]:
             run = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=timeout)
             if run.returncode != 0:
                 return {"status": "failed", "reason": f"{backend} worker failed: {run.stderr[-2000:]}"}
-            results[backend] = torch.load(out, weights_only=True)
+            results[backend] = safe_torch_load(out, f"{backend} parity result")
     a, b = results["spconv"], results["spconv_triton"]
     errors = {key: _relative_error(b[key], a[key]) for key in PARITY_BOUNDS}
     ok = all(errors[k] < bound for k, bound in PARITY_BOUNDS.items())
